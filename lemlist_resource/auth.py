@@ -1,0 +1,32 @@
+"""lemlist's authentication: HTTP Basic with an empty user name and the API key as password."""
+
+from __future__ import annotations
+
+from requests.auth import AuthBase, _basic_auth_str
+from requests.models import PreparedRequest
+
+from .errors import register_secret
+
+
+class LemlistKeyAuth(AuthBase):
+    """Sends ``Authorization: Basic base64(":" + key)``.
+
+    Never the ``?access_token=`` form: a query string ends up in proxy and server logs.
+    The key is hidden from ``repr`` and registered for redaction from every error.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, api_key: str) -> None:
+        register_secret(api_key)
+        self._key = api_key
+
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        r.headers["Authorization"] = _basic_auth_str("", self._key)
+        return r
+
+    def __repr__(self) -> str:
+        return "LemlistKeyAuth(api_key=[redacted])"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("LemlistKeyAuth holds a credential and is never serialized")

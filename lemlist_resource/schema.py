@@ -1,0 +1,61 @@
+"""The EmailAccount property table: every input, its kind, and how lemlist names it.
+
+One table drives validation (check and the offline lint), the POST body, the diff's
+replacement list and the secret outputs, so a field is described exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["text", "email", "host", "port", "bool", "secret", "user"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input property of an EmailAccount."""
+
+    name: str
+    kind: Kind
+    required: bool = True
+    api_name: str | None = None  # the JSON key lemlist expects, when it differs
+    stored: bool = True  # lemlist keeps it: changing it means disconnect + reconnect
+
+    @property
+    def json_key(self) -> str:
+        """The key of this field in lemlist's JSON body."""
+        return self.api_name or self.name
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("sender_name", "text"),
+    Field("sender_email", "email"),
+    Field("smtp_host", "host"),
+    Field("smtp_port", "port"),
+    Field("smtp_login", "text"),
+    Field("smtp_password", "secret"),
+    Field("smtp_secure", "bool", required=False),
+    Field("imap_host", "host"),
+    Field("imap_port", "port"),
+    Field("imap_login", "text"),
+    Field("imap_password", "secret"),
+    Field("imap_secure", "bool", required=False),
+    Field("user_id", "user", required=False, api_name="userId"),
+    # Ours, not lemlist's: run the test endpoint right after connecting.
+    Field("verify_connection", "bool", required=False, stored=False),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "secret")
+STORED_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.stored)
+
+#: Defaults applied by ``check`` so that state, diffs and the POST body agree.
+DEFAULTS: dict[str, object] = {
+    "smtp_secure": False,
+    "imap_secure": False,
+    "verify_connection": True,
+}
+
+#: Outputs lemlist computes (``email``, ``provider``) and the latest connectivity check.
+COMPUTED_OUTPUTS: tuple[str, ...] = ("email", "provider", "smtp_ok", "imap_ok", "checked_at")

@@ -1,0 +1,86 @@
+"""Offline validation of EmailAccount inputs: the rules of :mod:`.rules` applied per field.
+
+``validate`` serves the provider's ``check`` and the inventory lint alike. It never calls
+the API, never raises on odd input, skips values Pulumi does not know yet, and names the
+property in every failure. Secret values never appear in a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import rules
+from .schema import DEFAULTS, FIELDS, Field
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A refused property and why, as a sentence a user can act on."""
+
+    property: str
+    reason: str
+
+
+def _never_unknown(_value: object) -> bool:
+    return False
+
+
+def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
+    """Return the normalized value and the refusal reason (None when accepted)."""
+    if field.kind == "port":
+        return rules.normalize_port(value)
+    if field.kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true", None
+        return None, f"must be true or false, got {type(value).__name__}"
+    if not isinstance(value, str):
+        return None, f"must be a string, got {type(value).__name__}"
+    if field.kind == "secret":
+        return value, None if value else "must not be empty"
+    text = value.strip()
+    if not text:
+        return None, "must not be empty"
+    if field.kind == "email":
+        return text, rules.email_problem(text)
+    if field.kind == "host":
+        return text, rules.host_problem(text)
+    return text, None
+
+
+def validate(
+    props: Mapping[str, Any],
+    is_unknown: Callable[[object], bool] = _never_unknown,
+) -> tuple[dict[str, Any], list[Failure]]:
+    """Validate and normalize EmailAccount inputs.
+
+    Returns the inputs with defaults applied and values normalized (ports as ``int``,
+    hosts and addresses trimmed), and the list of failures. Values for which
+    ``is_unknown`` is true (Pulumi previews) are passed through unchecked. Keys that are
+    not EmailAccount fields are kept as they are.
+    """
+    out: dict[str, Any] = dict(props)
+    failures: list[Failure] = []
+    for field in FIELDS:
+        value = props.get(field.name)
+        if is_unknown(value):
+            continue
+        blank = isinstance(value, str) and field.kind != "secret" and not value.strip()
+        if value is None or blank:
+            if field.required:
+                reason = f"{field.name} is required and must not be empty"
+                failures.append(Failure(field.name, reason))
+            elif field.name in DEFAULTS:
+                out[field.name] = DEFAULTS[field.name]
+            else:
+                out[field.name] = None
+            continue
+        normalized, reason = _check_field(field, value)
+        if reason is not None:
+            failures.append(Failure(field.name, f"{field.name} {reason}"))
+        else:
+            out[field.name] = normalized
+    return out, failures

@@ -1,0 +1,90 @@
+"""Shared fixtures: an in-process lemlist emulator and the real provider host wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from lemlist_resource.emulator import Emulator
+from tests.harness import Engine, ProviderHost
+
+API_KEY = "test-key-5f1e9a"
+OTHER_TEAM_KEY = "other-team-key-77c2"
+MEMBERS = ("usr_owner", "usr_member")
+SMTP_PASSWORD = "smtp-pw-9d3f7b"
+IMAP_PASSWORD = "imap-pw-4c8e2a"
+#: Every credential the suite uses: no output, error or log line may ever contain one.
+CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
+
+
+def mailbox(**overrides: Any) -> dict[str, Any]:
+    """The inputs of a valid mailbox, as the program would send them."""
+    values: dict[str, Any] = {
+        "sender_name": "Alice Martin",
+        "sender_email": "alice@acme-mail.com",
+        "smtp_host": "smtp.acme-mail.com",
+        "smtp_port": 587,
+        "smtp_login": "alice@acme-mail.com",
+        "smtp_password": SMTP_PASSWORD,
+        "imap_host": "imap.acme-mail.com",
+        "imap_port": 993,
+        "imap_login": "alice@acme-mail.com",
+        "imap_password": IMAP_PASSWORD,
+    }
+    values.update(overrides)
+    return values
+
+
+def assert_no_credentials(text: str) -> None:
+    """Fail (without echoing the text) if any credential of the suite appears in it."""
+    leaked = [i for i, c in enumerate(CREDENTIALS) if c in text]
+    assert not leaked, f"credential #{leaked} leaked into {len(text)} characters of output"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(
+        api_keys={API_KEY: "team_1", OTHER_TEAM_KEY: "team_2"},
+        members={"team_1": MEMBERS, "team_2": ("usr_other",)},
+        rate_limit=(20, 2.0),
+    ) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def host_factory(emulator: Emulator) -> Iterator[Callable[..., ProviderHost]]:
+    """Start provider hosts (one per distinct configuration, reused across tests)."""
+    hosts: dict[tuple[Any, ...], ProviderHost] = {}
+
+    def start(
+        config: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ) -> ProviderHost:
+        config = (
+            {"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url}
+            if config is None
+            else config
+        )
+        key = (tuple(sorted(config.items())), tuple(sorted((env or {}).items())))
+        if key not in hosts:
+            host = ProviderHost(env=env)
+            host.configure(config, secret_keys=["lemlist:apiKey"])
+            hosts[key] = host
+        return hosts[key]
+
+    yield start
+    for host in hosts.values():
+        assert_no_credentials(host.close())
+
+
+@pytest.fixture
+def host(host_factory: Callable[..., ProviderHost], emulator: Emulator) -> ProviderHost:
+    """The provider host configured for the emulator, with a clean emulator."""
+    emulator.reset()
+    return host_factory()
+
+
+@pytest.fixture
+def engine(host: ProviderHost) -> Engine:
+    return Engine(host)

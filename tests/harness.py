@@ -1,0 +1,373 @@
+"""Drive the real dynamic-provider host (``python -m pulumi.dynamic``) over gRPC like the engine.
+
+Two layers:
+
+* :class:`ProviderHost` — one host process and one method per gRPC call (Configure, Check,
+  Diff, Create, Read, Update, Delete), with plain Python dicts in and out;
+* :class:`Engine` — a small model of the engine's step logic on top of it (check → diff →
+  create / update / replace in the right order / delete, refresh, import), keeping a
+  stack's state in memory, so lifecycle cases are written as data (see :func:`run_steps`).
+
+The engine strips secret markers before calling this host (it answers
+``acceptSecrets: false``), so properties travel in plain form, as they do in production.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import proto, rpc
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from lemlist_resource import EmailAccountProvider
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPE = "pulumi-python:dynamic/lemlist:EmailAccount"
+SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
+UNKNOWN = rpc.UNKNOWN
+SERIALIZED_PROVIDER = serialize_provider(EmailAccountProvider())
+
+
+class HostError(Exception):
+    """A gRPC call failed; ``message`` is what `pulumi up` would show the user."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A value wrapped the way the engine marks a secret on the wire."""
+    return {**SECRET_SIG, "value": value}
+
+
+def to_struct(props: Mapping[str, Any], with_provider: bool = True) -> struct_pb2.Struct:
+    """Encode properties as the engine does (numbers become doubles on the wire)."""
+    st = struct_pb2.Struct()
+    data = {k: v for k, v in props.items() if v is not None}
+    if with_provider:
+        data.setdefault("__provider", SERIALIZED_PROVIDER)
+    st.update(data)
+    return st
+
+
+def from_struct(st: struct_pb2.Struct) -> dict[str, Any]:
+    """Decode properties, dropping the serialized provider."""
+    props = rpc.deserialize_properties(st, keep_unknowns=True)
+    props.pop("__provider", None)
+    return dict(props)
+
+
+@dataclass
+class CheckOutcome:
+    inputs: dict[str, Any]
+    failures: list[tuple[str, str]]
+
+
+@dataclass
+class DiffOutcome:
+    changes: bool
+    replaces: list[str]
+    delete_before_replace: bool
+
+
+class ProviderHost:
+    """A running ``python -m pulumi.dynamic`` and a stub to call it."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST_")}
+        environ.update(env or {})
+        environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT), environ.get("PYTHONPATH")])
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            cwd=str(ROOT),
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().decode().strip()
+        if not line.isdigit():
+            self.close()
+            raise RuntimeError(f"provider host did not start: {line!r}")
+        self.port = int(line)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+        self.calls: list[str] = []
+
+    def close(self) -> str:
+        """Stop the host; return what it wrote on stderr."""
+        if getattr(self, "channel", None) is not None:
+            self.channel.close()
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err.decode(errors="replace")
+
+    def _call(self, name: str, request: Any) -> Any:
+        self.calls.append(name)
+        try:
+            return getattr(self.stub, name)(request)
+        except grpc.RpcError as exc:
+            raise HostError(exc.code(), exc.details() or "") from None
+
+    def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+        """Send the stack configuration; keys in ``secret_keys`` travel as secrets."""
+        secrets = set(secret_keys)
+        args = {k: secret(v) if k in secrets else v for k, v in config.items()}
+        self._call("Configure", proto.ConfigureRequest(args=to_struct(args, with_provider=False)))
+
+    def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> CheckOutcome:
+        resp = self._call(
+            "Check",
+            proto.CheckRequest(urn=urn("r"), olds=to_struct(olds or {}), news=to_struct(news)),
+        )
+        return CheckOutcome(
+            from_struct(resp.inputs), [(f.property, f.reason) for f in resp.failures]
+        )
+
+    def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffOutcome:
+        resp = self._call(
+            "Diff",
+            proto.DiffRequest(id=id_, urn=urn("r"), olds=to_struct(olds), news=to_struct(news)),
+        )
+        return DiffOutcome(
+            resp.changes == proto.DiffResponse.DIFF_SOME,
+            list(resp.replaces),
+            resp.deleteBeforeReplace,
+        )
+
+    def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        resp = self._call("Create", proto.CreateRequest(urn=urn("r"), properties=to_struct(inputs)))
+        return resp.id, from_struct(resp.properties)
+
+    def read(
+        self, id_: str, props: Mapping[str, Any] | None, inputs: Mapping[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Refresh (``props`` = stored outputs) or import (``props`` None, program inputs)."""
+        request = proto.ReadRequest(
+            id=id_,
+            urn=urn("r"),
+            properties=to_struct(props) if props is not None else None,
+            inputs=to_struct(inputs) if inputs is not None else None,
+        )
+        resp = self._call("Read", request)
+        return resp.id, from_struct(resp.properties), from_struct(resp.inputs)
+
+    def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        resp = self._call(
+            "Update",
+            proto.UpdateRequest(id=id_, urn=urn("r"), olds=to_struct(olds), news=to_struct(news)),
+        )
+        return from_struct(resp.properties)
+
+    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
+        self._call("Delete", proto.DeleteRequest(id=id_, urn=urn("r"), properties=to_struct(props)))
+
+
+def urn(name: str) -> str:
+    return f"urn:pulumi:test::lemlist::{TYPE}::{name}"
+
+
+# -- a model of the engine's steps -----------------------------------------------------------
+
+
+@dataclass
+class Resource:
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+
+@dataclass
+class Engine:
+    """The engine's view of one stack: resource name -> state, plus the steps it took."""
+
+    host: ProviderHost
+    state: dict[str, Resource] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+
+    def preview(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+        """Check and diff each resource; return name -> planned operation."""
+        plan: dict[str, str] = {}
+        for name, news in program.items():
+            olds = self.state.get(name)
+            checked = self._check(name, news, olds)
+            if olds is None:
+                plan[name] = "create"
+                continue
+            d = self.host.diff(olds.id, olds.outputs, checked)
+            if d.replaces:
+                plan[name] = "delete-replace" if d.delete_before_replace else "replace"
+            else:
+                plan[name] = "update" if d.changes else "same"
+        for name in self.state.keys() - program.keys():
+            plan[name] = "delete"
+        return plan
+
+    def up(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+        """Apply ``program`` (resource name -> inputs); return name -> operation done."""
+        done: dict[str, str] = {}
+        for name, news in program.items():
+            olds = self.state.get(name)
+            checked = self._check(name, news, olds)
+            if olds is None:
+                self._create(name, checked)
+                done[name] = "create"
+                continue
+            d = self.host.diff(olds.id, olds.outputs, checked)
+            if d.replaces and d.delete_before_replace:
+                self._delete(name)
+                self._create(name, checked)
+                done[name] = "delete-replace"
+            elif d.replaces:
+                old = self.state.pop(name)
+                self._create(name, checked)
+                self.log.append(f"delete {name} {old.id}")
+                self.host.delete(old.id, old.outputs)
+                done[name] = "replace"
+            elif d.changes:
+                outs = self.host.update(olds.id, olds.outputs, checked)
+                self.state[name] = Resource(olds.id, checked, outs)
+                done[name] = "update"
+            else:
+                done[name] = "same"
+        for name in sorted(self.state.keys() - program.keys()):
+            self._delete(name)
+            done[name] = "delete"
+        return done
+
+    def refresh(self) -> dict[str, str]:
+        """Read every resource; drop the ones the provider says are gone."""
+        done: dict[str, str] = {}
+        for name, res in list(self.state.items()):
+            id_, outs, inputs = self.host.read(res.id, res.outputs, res.inputs)
+            if not id_:
+                del self.state[name]
+                done[name] = "deleted"
+            else:
+                self.state[name] = Resource(id_, inputs or res.inputs, outs)
+                done[name] = "same" if outs == res.outputs else "refreshed"
+        return done
+
+    def import_(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> str:
+        """``ResourceOptions(import_=id_)``: read, then require the program to match."""
+        id_, outs, inputs = self.host.read(id_, None, program_inputs)
+        if not id_:
+            raise LookupError(f"resource '{id_}' does not exist")
+        checked = self.host.check(program_inputs, inputs).inputs
+        d = self.host.diff(id_, outs, checked)
+        if d.changes:
+            raise AssertionError(f"inputs to import do not match the existing resource: {d}")
+        self.state[name] = Resource(id_, checked, outs)
+        return id_
+
+    def destroy(self) -> None:
+        for name in sorted(self.state):
+            self._delete(name)
+
+    def _check(self, name: str, news: Mapping[str, Any], olds: Resource | None) -> dict[str, Any]:
+        outcome = self.host.check(news, olds.inputs if olds else {})
+        if outcome.failures:
+            raise CheckFailed(name, outcome.failures)
+        return outcome.inputs
+
+    def _create(self, name: str, inputs: dict[str, Any]) -> None:
+        id_, outs = self.host.create(inputs)
+        self.log.append(f"create {name} {id_}")
+        self.state[name] = Resource(id_, inputs, outs)
+
+    def _delete(self, name: str) -> None:
+        res = self.state[name]
+        self.log.append(f"delete {name} {res.id}")
+        self.host.delete(res.id, res.outputs)
+        del self.state[name]
+
+
+class CheckFailed(Exception):
+    """The engine would stop the preview: check returned failures."""
+
+    def __init__(self, name: str, failures: list[tuple[str, str]]) -> None:
+        super().__init__(f"{name}: {failures}")
+        self.failures = failures
+
+
+# -- lifecycle cases as data -------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One action of a lifecycle case and what must be true after it.
+
+    ``action``: ``up`` / ``preview`` (with ``program``), ``refresh``, ``destroy``,
+    ``import`` (with ``name``, ``id`` and ``program``), or ``outside`` (``effect`` runs
+    against the emulator, e.g. disconnecting a mailbox in "the lemlist UI").
+    ``expect``: the operations the step returns; ``error``: a substring the failure
+    message must contain; ``accounts``: how many mailboxes the emulator holds after it;
+    ``check``: any further assertion on (engine, emulator).
+    """
+
+    action: str
+    program: Mapping[str, Mapping[str, Any]] | None = None
+    name: str = ""
+    id: str | Callable[[Engine, Any], str] = ""
+    effect: Callable[[Engine, Any], None] | None = None
+    expect: Mapping[str, str] | None = None
+    error: str | None = None
+    accounts: int | None = None
+    check: Callable[[Engine, Any], None] | None = None
+
+
+def run_steps(engine: Engine, emulator: Any, steps: Iterable[Step]) -> None:
+    """Run a lifecycle case step by step, asserting each step's expectations."""
+    for number, step in enumerate(steps, 1):
+        where = f"step {number} ({step.action})"
+        result: Any = None
+        try:
+            if step.action == "up":
+                assert step.program is not None
+                result = engine.up(step.program)
+            elif step.action == "preview":
+                assert step.program is not None
+                result = engine.preview(step.program)
+            elif step.action == "refresh":
+                result = engine.refresh()
+            elif step.action == "destroy":
+                engine.destroy()
+            elif step.action == "import":
+                assert step.program is not None
+                id_ = step.id(engine, emulator) if callable(step.id) else step.id
+                result = engine.import_(step.name, id_, step.program[step.name])
+            elif step.action == "outside":
+                assert step.effect is not None
+                step.effect(engine, emulator)
+            else:
+                raise ValueError(f"unknown action {step.action}")
+        except (HostError, CheckFailed) as exc:
+            if step.error is None:
+                raise AssertionError(f"{where} failed unexpectedly: {exc}") from exc
+            assert step.error in str(exc), f"{where}: {step.error!r} not in {exc}"
+        else:
+            assert step.error is None, f"{where} succeeded, expected error {step.error!r}"
+        if step.expect is not None:
+            assert result == dict(step.expect), f"{where}: {result} != {step.expect}"
+        if step.accounts is not None:
+            count = len(emulator.accounts())
+            assert count == step.accounts, f"{where}: emulator holds {count} accounts"
+        if step.check is not None:
+            step.check(engine, emulator)
