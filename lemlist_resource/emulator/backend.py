@@ -1,0 +1,321 @@
+"""The emulated lemlist model: teams, API keys, members, email accounts and lemlist's rules.
+
+No HTTP here: operations take already-parsed inputs and return ``(status, json_body)`` or raise
+``LemlistRefusal`` carrying the status and lemlist's exact error sentence. Thread-safe: one lock
+serializes every operation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import string
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lemlist_resource import rules
+from lemlist_resource.emulator.store import MemoryStore
+
+__all__ = [
+    "MSG_BAD_AUTH",
+    "MSG_BAD_TEAM",
+    "MSG_DUPLICATE",
+    "MSG_FORBIDDEN_MAILBOX",
+    "MSG_INVALID_HOST",
+    "MSG_METHOD",
+    "MSG_MISSING",
+    "MSG_NOT_FOUND",
+    "MSG_NOT_FOUND_ACCOUNT",
+    "MSG_NOT_MEMBER",
+    "MSG_RATE_LIMITED",
+    "Backend",
+    "BackendClosed",
+    "LemlistRefusal",
+    "Principal",
+    "fingerprint",
+]
+
+MSG_BAD_AUTH = "The authentication you supplied is incorrect"
+MSG_BAD_TEAM = "Bad team"
+MSG_MISSING = "Missing required fields"
+MSG_INVALID_HOST = "Invalid host"
+MSG_NOT_MEMBER = "User is not a member of this team"
+MSG_DUPLICATE = "This SMTP mailbox already exists"
+MSG_NOT_FOUND_ACCOUNT = "Email account not found"
+MSG_FORBIDDEN_MAILBOX = "You are not allowed to modify this mailbox"
+MSG_METHOD = "Method not allowed"
+MSG_NOT_FOUND = "Not found"
+MSG_RATE_LIMITED = "Too many requests"
+
+_STRING_FIELDS = (
+    "sender_name",
+    "sender_email",
+    "smtp_host",
+    "smtp_login",
+    "smtp_password",
+    "imap_host",
+    "imap_login",
+    "imap_password",
+)
+_PORT_FIELDS = ("smtp_port", "imap_port")
+_FLAG_FIELDS = ("smtp_secure", "imap_secure")
+_ID_ALPHABET = string.ascii_letters + string.digits
+_ID_LENGTH = 20
+
+Result = tuple[int, dict[str, Any]]
+
+
+class LemlistRefusal(Exception):
+    """A refusal as lemlist answers it: an HTTP status and its one-sentence text body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status} {message}")
+        self.status = status
+        self.message = message
+
+
+class BackendClosed(RuntimeError):
+    """The emulator was stopped: the model accepts no more changes."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid key speaks for. ``team`` is None for a key configured as a "bad team" key."""
+
+    key_fingerprint: str
+    team: str | None
+
+
+def fingerprint(secret: str) -> str:
+    """The sha256 hex digest of ``secret`` (what is kept instead of a password)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _check_host(host: str) -> str:
+    """``host`` normalized for matching check failures (case and trailing dot ignored)."""
+    return host.strip().lower().rstrip(".")
+
+
+def validate_fields(fields: object) -> dict[str, Any]:
+    """lemlist's field rules for a new account, in lemlist's order; returns the clean values.
+
+    Raises ``LemlistRefusal`` 400 ``Missing required fields`` when a required field is absent,
+    empty or of the wrong JSON type, then 400 ``Invalid host`` when ``rules.host_problem``
+    refuses the SMTP or the IMAP host.
+    """
+    missing = LemlistRefusal(400, MSG_MISSING)
+    if not isinstance(fields, Mapping):
+        raise missing
+    clean: dict[str, Any] = {}
+    for name in _STRING_FIELDS:
+        value = fields.get(name)
+        if not isinstance(value, str) or value == "":
+            raise missing
+        clean[name] = value
+    for name in _PORT_FIELDS:
+        value = fields.get(name)
+        # JSON integers only: not booleans, strings or floats (587.0 included). 0 is falsy in
+        # lemlist's JavaScript and out-of-range ports cannot be connected to either.
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            raise missing
+        clean[name] = value
+    for name in _FLAG_FIELDS:
+        value = fields.get(name)
+        if value is None:
+            value = False
+        elif not isinstance(value, bool):
+            raise missing
+        clean[name] = value
+    user_id = fields.get("userId")
+    if user_id is not None and not isinstance(user_id, str):
+        raise missing
+    clean["userId"] = user_id or None
+    for name in ("smtp_host", "imap_host"):
+        if rules.host_problem(clean[name]) is not None:
+            raise LemlistRefusal(400, MSG_INVALID_HOST)
+    return clean
+
+
+class Backend:
+    """Teams, keys, members and accounts, with lemlist's rules. Every method is thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        keys: Mapping[str, str],
+        members: Mapping[str, Sequence[str]],
+        bad_team_keys: Iterable[str] = (),
+        store: MemoryStore | None = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._keys = dict(keys)
+        self._bad_team_keys = frozenset(bad_team_keys)
+        self._members = {team: tuple(users) for team, users in members.items()}
+        self._store = store if store is not None else MemoryStore()
+        self._check_failures: dict[tuple[str, str], str] = {}
+        self._closed = False
+
+    # ----- identity -------------------------------------------------------------------------
+
+    @property
+    def teams(self) -> list[str]:
+        """Every team known from the keys and the member lists."""
+        seen = dict.fromkeys(list(self._keys.values()) + list(self._members))
+        return list(seen)
+
+    def members(self, team: str) -> tuple[str, ...]:
+        """The user ids of ``team`` (the first one is its owner)."""
+        return self._members.get(team, ())
+
+    def authenticate(self, key: str | None) -> Principal:
+        """The principal for ``key``; 401 ``The authentication you supplied is incorrect``."""
+        if key:
+            if key in self._bad_team_keys:
+                return Principal(fingerprint(key)[:12], None)
+            team = self._keys.get(key)
+            if team is not None:
+                return Principal(fingerprint(key)[:12], team)
+        raise LemlistRefusal(401, MSG_BAD_AUTH)
+
+    @staticmethod
+    def _team(principal: Principal) -> str:
+        if principal.team is None:
+            raise LemlistRefusal(400, MSG_BAD_TEAM)
+        return principal.team
+
+    # ----- the three routes -----------------------------------------------------------------
+
+    def connect_json(self, principal: Principal, body: bytes, *, is_json: bool = True) -> Result:
+        """``POST /user/email-accounts`` from a raw body (``is_json``: a JSON content type).
+
+        A body that is not a JSON object (or not sent as JSON) has no fields: 400
+        ``Missing required fields``.
+        """
+        team = self._team(principal)
+        fields: object = {}
+        if is_json and body.strip():
+            try:
+                fields = json.loads(body)
+            except ValueError:
+                raise LemlistRefusal(400, MSG_MISSING) from None
+        return self.connect(team, fields)
+
+    def connect(self, team: str, fields: object) -> Result:
+        """Connect a mailbox for ``team``: 201 ``{"id", "email", "provider": "custom"}``."""
+        clean = validate_fields(fields)
+        with self._lock:
+            self._ensure_open()
+            user_id = clean.pop("userId")
+            if user_id is not None and user_id not in self._members.get(team, ()):
+                raise LemlistRefusal(403, MSG_NOT_MEMBER)
+            if user_id is None:
+                owners = self._members.get(team, ())
+                user_id = owners[0] if owners else None
+            wanted = clean["sender_email"].strip().lower()
+            for other in self._store.all():
+                if other["team"] == team and other["sender_email"].strip().lower() == wanted:
+                    raise LemlistRefusal(400, MSG_DUPLICATE)
+            account_id = self._new_id()
+            account: dict[str, Any] = {"id": account_id, "team": team}
+            for name, value in clean.items():
+                if name.endswith("_password"):
+                    account[name + "_sha256"] = fingerprint(value)
+                else:
+                    account[name] = value
+            account["user_id"] = user_id
+            self._store.add(account)
+        return 201, {"id": account_id, "email": clean["sender_email"], "provider": "custom"}
+
+    def disconnect(self, principal: Principal, account_id: str) -> Result:
+        """``DELETE /user/email-accounts/{id}``: 200 ``{"ok": true}``, 404 or 403."""
+        team = self._team(principal)
+        with self._lock:
+            self._ensure_open()
+            account = self._store.get(account_id)
+            if account is None:
+                raise LemlistRefusal(404, MSG_NOT_FOUND_ACCOUNT)
+            if account["team"] != team:
+                raise LemlistRefusal(403, MSG_FORBIDDEN_MAILBOX)
+            self._store.remove(account_id)
+        return 200, {"ok": True}
+
+    def test(self, principal: Principal, account_id: str) -> Result:
+        """``POST /user/email-accounts/{id}/test``: 200 with each side's result, or 404."""
+        team = self._team(principal)
+        with self._lock:
+            account = self._store.get(account_id)
+            if account is None or account["team"] != team:
+                raise LemlistRefusal(404, MSG_NOT_FOUND_ACCOUNT)
+            body: dict[str, Any] = {}
+            for protocol in ("smtp", "imap"):
+                host = _check_host(account[f"{protocol}_host"])
+                error = self._check_failures.get((host, protocol))
+                body[protocol] = (
+                    {"success": True}
+                    if error is None
+                    else {
+                        "success": False,
+                        "error": error,
+                    }
+                )
+        return 200, body
+
+    # ----- administration (the in-process API) ----------------------------------------------
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """Copies of every account, oldest first."""
+        with self._lock:
+            return [dict(account) for account in self._store.all()]
+
+    def account(self, account_id: str) -> dict[str, Any] | None:
+        """A copy of one account, or None."""
+        with self._lock:
+            account = self._store.get(account_id)
+            return dict(account) if account is not None else None
+
+    def remove(self, account_id: str) -> bool:
+        """Disconnect an account outside the API (as in the lemlist UI); False if unknown."""
+        with self._lock:
+            self._ensure_open()
+            return self._store.remove(account_id)
+
+    def fail_check(self, host: str, protocol: str | None, error: str) -> None:
+        """Make the test endpoint report ``error`` for ``host`` on one side (or both)."""
+        if protocol not in (None, "smtp", "imap"):
+            raise ValueError(f"protocol must be 'smtp', 'imap' or None, got {protocol!r}")
+        sides = ("smtp", "imap") if protocol is None else (protocol,)
+        with self._lock:
+            for side in sides:
+                self._check_failures[(_check_host(host), side)] = error
+
+    def clear_check_failures(self) -> None:
+        """Every connectivity check succeeds again."""
+        with self._lock:
+            self._check_failures.clear()
+
+    def reset(self) -> None:
+        """Forget every account and check failure (the id sequence keeps counting)."""
+        with self._lock:
+            self._ensure_open()
+            self._store.clear()
+            self._check_failures.clear()
+
+    def close(self) -> None:
+        """Refuse further changes and close the store (reads of the last state still work)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._store.close()
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise BackendClosed("the emulator is stopped")
+
+    def _new_id(self) -> str:
+        while True:
+            account_id = "umx_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+            if self._store.get(account_id) is None:
+                return account_id

@@ -1,0 +1,1 @@
+"""Tests of the local lemlist emulator (lemlist_resource.emulator)."""

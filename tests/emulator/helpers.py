@@ -1,0 +1,56 @@
+"""Helpers of the emulator's own tests: credentials, a valid body, emulator and session makers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from lemlist_resource.emulator import Emulator
+
+KEY = "emu-test-key-3b7c"
+OTHER_KEY = "emu-other-team-key-81aa"
+BAD_TEAM_KEY = "emu-bad-team-key-5d2e"
+SMTP_PASSWORD = "smtp-secret-f00d"
+IMAP_PASSWORD = "imap-secret-beef"
+SECRETS = (KEY, OTHER_KEY, BAD_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
+
+
+def mailbox(**overrides: Any) -> dict[str, Any]:
+    """A valid connect body; ``overrides`` replace fields (value ``...`` removes one)."""
+    body: dict[str, Any] = {
+        "sender_name": "Alice Martin",
+        "sender_email": "alice@acme-mail.com",
+        "smtp_host": "smtp.acme-mail.com",
+        "smtp_port": 587,
+        "smtp_login": "alice@acme-mail.com",
+        "smtp_password": SMTP_PASSWORD,
+        "smtp_secure": False,
+        "imap_host": "imap.acme-mail.com",
+        "imap_port": 993,
+        "imap_login": "alice@acme-mail.com",
+        "imap_password": IMAP_PASSWORD,
+        "imap_secure": True,
+    }
+    body.update(overrides)
+    return {name: value for name, value in body.items() if value is not ...}
+
+
+def make_emulator(**options: Any) -> Emulator:
+    """An emulator with two teams and a bad-team key; no rate limit unless asked."""
+    settings: dict[str, Any] = {
+        "api_keys": {KEY: "team_1", OTHER_KEY: "team_2"},
+        "members": {"team_1": ("usr_owner", "usr_member"), "team_2": ("usr_other",)},
+        "bad_team_keys": (BAD_TEAM_KEY,),
+        "rate_limit": None,
+    }
+    settings.update(options)
+    return Emulator(**settings)
+
+
+def session_for(key: str | None) -> requests.Session:
+    """A session that authenticates as lemlist documents it (Basic, empty user)."""
+    session = requests.Session()
+    if key is not None:
+        session.auth = ("", key)
+    return session
