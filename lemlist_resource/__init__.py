@@ -1,16 +1,35 @@
-"""Manage lemlist sender mailboxes (custom SMTP/IMAP email accounts) as Pulumi resources."""
+"""Manage lemlist sender mailboxes (custom SMTP/IMAP email accounts) as Pulumi resources.
+
+The public names are loaded lazily, so ``lemlist_resource.rules``, the inventory lint and
+the emulator (``python -m lemlist_resource.emulator``) import without loading Pulumi.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import LemlistAPIError, LemlistError, OutcomeUnknownError
-from .provider import EmailAccountProvider
-from .resource import EmailAccount, EmailAccountArgs
 
-__all__ = [
-    "EmailAccount",
-    "EmailAccountArgs",
-    "EmailAccountProvider",
-    "LemlistAPIError",
-    "LemlistError",
-    "OutcomeUnknownError",
-    "__version__",
-]
+if TYPE_CHECKING:
+    from .errors import LemlistAPIError, LemlistError, OutcomeUnknownError
+    from .provider import EmailAccountProvider
+    from .resource import EmailAccount, EmailAccountArgs
+
+_PUBLIC = {
+    "EmailAccount": "resource",
+    "EmailAccountArgs": "resource",
+    "EmailAccountProvider": "provider",
+    "LemlistAPIError": "errors",
+    "LemlistError": "errors",
+    "OutcomeUnknownError": "errors",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lemlist_resource' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

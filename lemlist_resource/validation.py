@@ -71,16 +71,17 @@ def validate(
         blank = isinstance(value, str) and field.kind != "secret" and not value.strip()
         if value is None or blank:
             if field.required:
-                reason = f"{field.name} is required and must not be empty"
-                failures.append(Failure(field.name, reason))
+                failures.append(
+                    Failure(field.name, f"{field.name} is required and must not be empty")
+                )
             elif field.name in DEFAULTS:
                 out[field.name] = DEFAULTS[field.name]
             else:
                 out[field.name] = None
             continue
-        normalized, reason = _check_field(field, value)
-        if reason is not None:
-            failures.append(Failure(field.name, f"{field.name} {reason}"))
+        normalized, problem = _check_field(field, value)
+        if problem is not None:
+            failures.append(Failure(field.name, f"{field.name} {problem}"))
         else:
             out[field.name] = normalized
     return out, failures

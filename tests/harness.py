@@ -51,12 +51,17 @@ def secret(value: Any) -> dict[str, Any]:
     return {**SECRET_SIG, "value": value}
 
 
-def to_struct(props: Mapping[str, Any], with_provider: bool = True) -> struct_pb2.Struct:
-    """Encode properties as the engine does (numbers become doubles on the wire)."""
+def to_struct(
+    props: Mapping[str, Any], with_provider: bool = True, provider: str | None = None
+) -> struct_pb2.Struct:
+    """Encode properties as the engine does (numbers become doubles on the wire).
+
+    ``provider``: the serialized provider to send as ``__provider`` (default: the real one).
+    """
     st = struct_pb2.Struct()
     data = {k: v for k, v in props.items() if v is not None}
     if with_provider:
-        data.setdefault("__provider", SERIALIZED_PROVIDER)
+        data.setdefault("__provider", provider or SERIALIZED_PROVIDER)
     st.update(data)
     return st
 
@@ -82,9 +87,15 @@ class DiffOutcome:
 
 
 class ProviderHost:
-    """A running ``python -m pulumi.dynamic`` and a stub to call it."""
+    """A running ``python -m pulumi.dynamic`` and a stub to call it.
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    ``provider``: the serialized provider (``serialize_provider(...)``) every call carries as
+    ``__provider``; default: the real :class:`EmailAccountProvider`. The host must be able to
+    import its class (the repository root is on its ``PYTHONPATH``).
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None, provider: str | None = None) -> None:
+        self.provider = provider or SERIALIZED_PROVIDER
         environ = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST_")}
         environ.update(env or {})
         environ["PYTHONPATH"] = os.pathsep.join(
@@ -119,6 +130,9 @@ class ProviderHost:
             _, err = self.process.communicate()
         return err.decode(errors="replace")
 
+    def _struct(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        return to_struct(props, provider=self.provider)
+
     def _call(self, name: str, request: Any) -> Any:
         self.calls.append(name)
         try:
@@ -135,7 +149,9 @@ class ProviderHost:
     def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> CheckOutcome:
         resp = self._call(
             "Check",
-            proto.CheckRequest(urn=urn("r"), olds=to_struct(olds or {}), news=to_struct(news)),
+            proto.CheckRequest(
+                urn=urn("r"), olds=self._struct(olds or {}), news=self._struct(news)
+            ),
         )
         return CheckOutcome(
             from_struct(resp.inputs), [(f.property, f.reason) for f in resp.failures]
@@ -144,7 +160,9 @@ class ProviderHost:
     def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffOutcome:
         resp = self._call(
             "Diff",
-            proto.DiffRequest(id=id_, urn=urn("r"), olds=to_struct(olds), news=to_struct(news)),
+            proto.DiffRequest(
+                id=id_, urn=urn("r"), olds=self._struct(olds), news=self._struct(news)
+            ),
         )
         return DiffOutcome(
             resp.changes == proto.DiffResponse.DIFF_SOME,
@@ -153,7 +171,8 @@ class ProviderHost:
         )
 
     def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        resp = self._call("Create", proto.CreateRequest(urn=urn("r"), properties=to_struct(inputs)))
+        request = proto.CreateRequest(urn=urn("r"), properties=self._struct(inputs))
+        resp = self._call("Create", request)
         return resp.id, from_struct(resp.properties)
 
     def read(
@@ -163,8 +182,8 @@ class ProviderHost:
         request = proto.ReadRequest(
             id=id_,
             urn=urn("r"),
-            properties=to_struct(props) if props is not None else None,
-            inputs=to_struct(inputs) if inputs is not None else None,
+            properties=self._struct(props) if props is not None else None,
+            inputs=self._struct(inputs) if inputs is not None else None,
         )
         resp = self._call("Read", request)
         return resp.id, from_struct(resp.properties), from_struct(resp.inputs)
@@ -172,12 +191,15 @@ class ProviderHost:
     def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         resp = self._call(
             "Update",
-            proto.UpdateRequest(id=id_, urn=urn("r"), olds=to_struct(olds), news=to_struct(news)),
+            proto.UpdateRequest(
+                id=id_, urn=urn("r"), olds=self._struct(olds), news=self._struct(news)
+            ),
         )
         return from_struct(resp.properties)
 
     def delete(self, id_: str, props: Mapping[str, Any]) -> None:
-        self._call("Delete", proto.DeleteRequest(id=id_, urn=urn("r"), properties=to_struct(props)))
+        request = proto.DeleteRequest(id=id_, urn=urn("r"), properties=self._struct(props))
+        self._call("Delete", request)
 
 
 def urn(name: str) -> str:
@@ -253,7 +275,7 @@ class Engine:
         return done
 
     def refresh(self) -> dict[str, str]:
-        """Read every resource; drop the ones the provider says are gone."""
+        """Read every resource: ``kept`` (outputs updated) or ``deleted`` (provider says gone)."""
         done: dict[str, str] = {}
         for name, res in list(self.state.items()):
             id_, outs, inputs = self.host.read(res.id, res.outputs, res.inputs)
@@ -262,7 +284,7 @@ class Engine:
                 done[name] = "deleted"
             else:
                 self.state[name] = Resource(id_, inputs or res.inputs, outs)
-                done[name] = "same" if outs == res.outputs else "refreshed"
+                done[name] = "kept"
         return done
 
     def import_(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> str:
