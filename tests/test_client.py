@@ -255,3 +255,32 @@ def test_a_reason_echoing_the_key_is_redacted() -> None:
     with pytest.raises(LemlistAPIError) as err:
         client.test("umx_1")
     assert KEY not in str(err.value) and "[redacted]" in str(err.value)
+
+
+def test_pacer_is_shared_across_threads_and_clients() -> None:
+    import threading
+
+    clock = FakeClock()
+    pacer = Pacer(limit=20, window=2.0, margin=0.05, clock=clock, sleep=clock.sleep)
+    slots: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(25):
+            slot = pacer.reserve()
+            with lock:
+                slots.append(slot)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    slots.sort()
+    assert len(slots) == 200
+    assert all(slots[i + 20] - slots[i] > 2.0 for i in range(len(slots) - 20))
+
+    a = LemlistClient("https://api.example.test/api", KEY)
+    b = LemlistClient("https://api.example.test/api/", KEY)
+    c = LemlistClient("https://api.example.test/api", KEY + "-other")
+    assert a.pacer is b.pacer and a.pacer is not c.pacer
