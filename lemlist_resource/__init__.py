@@ -25,7 +25,15 @@ _PUBLIC = {
     "OutcomeUnknownError": "errors",
 }
 
-__all__ = [*_PUBLIC, "__version__"]
+__all__ = [
+    "EmailAccount",
+    "EmailAccountArgs",
+    "EmailAccountProvider",
+    "LemlistAPIError",
+    "LemlistError",
+    "OutcomeUnknownError",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

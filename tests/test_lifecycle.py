@@ -70,7 +70,7 @@ CASES: dict[str, list[Step]] = {
             ALICE,
             name="alice",
             id="umx_doesnotexist",
-            error="lemlist answered HTTP 404 \"Email account not found\"",
+            error='lemlist answered HTTP 404 "Email account not found"',
             accounts=0,
             check=lambda e, _: assert_empty(e),
         ),
@@ -117,7 +117,9 @@ def test_refresh_with_a_bad_key_keeps_state(
     host_factory: Callable[..., ProviderHost], engine: Engine, emulator: Emulator
 ) -> None:
     engine.up(ALICE)
-    bad = host_factory(config={"lemlist:apiKey": "revoked-key-2024", "lemlist:apiUrl": emulator.url})
+    bad = host_factory(
+        config={"lemlist:apiKey": "revoked-key-2024", "lemlist:apiUrl": emulator.url}
+    )
     stale = Engine(bad, state=dict(engine.state))
     steps = [Step("refresh", error="HTTP 401", accounts=1)]
     run_steps(stale, emulator, steps)
@@ -127,7 +129,7 @@ def test_refresh_with_a_bad_key_keeps_state(
 def test_import_errors_carry_no_credentials(engine: Engine, emulator: Emulator) -> None:
     try:
         engine.import_("alice", "umx_nope", mailbox())
-    except Exception as exc:  # noqa: BLE001 - inspected below
+    except Exception as exc:
         message: Any = str(exc)
     else:
         pytest.fail("import of an unknown id succeeded")

@@ -216,9 +216,13 @@ def test_missing_key_names_both_ways_to_set_it(
     assert "lemlist:apiKey" in err.value.message and "LEMLIST_API_KEY" in err.value.message
 
 
-def test_key_from_environment(host_factory: Callable[..., ProviderHost], emulator: Emulator) -> None:
+def test_key_from_environment(
+    host_factory: Callable[..., ProviderHost], emulator: Emulator
+) -> None:
     emulator.reset()
-    host = host_factory(config={}, env={"LEMLIST_API_KEY": API_KEY, "LEMLIST_API_URL": emulator.url})
+    host = host_factory(
+        config={}, env={"LEMLIST_API_KEY": API_KEY, "LEMLIST_API_URL": emulator.url}
+    )
     id_, _ = host.create(host.check(mailbox()).inputs)
     assert emulator.account(id_) is not None
 
@@ -226,7 +230,9 @@ def test_key_from_environment(host_factory: Callable[..., ProviderHost], emulato
 def test_wrong_key_is_a_401_sentence_without_the_key(
     host_factory: Callable[..., ProviderHost], emulator: Emulator
 ) -> None:
-    host = host_factory(config={"lemlist:apiKey": "wrong-key-31337", "lemlist:apiUrl": emulator.url})
+    host = host_factory(
+        config={"lemlist:apiKey": "wrong-key-31337", "lemlist:apiUrl": emulator.url}
+    )
     with pytest.raises(HostError) as err:
         host.create(host.check(mailbox()).inputs)
     assert "HTTP 401" in err.value.message and "lemlist:apiKey" in err.value.message
@@ -234,7 +240,9 @@ def test_wrong_key_is_a_401_sentence_without_the_key(
 
 
 def test_plain_http_is_refused_off_loopback(host_factory: Callable[..., ProviderHost]) -> None:
-    host = host_factory(config={"lemlist:apiKey": API_KEY, "lemlist:apiUrl": "http://lemlist.example.com/api"})
+    host = host_factory(
+        config={"lemlist:apiKey": API_KEY, "lemlist:apiUrl": "http://lemlist.example.com/api"}
+    )
     with pytest.raises(HostError) as err:
         host.create(mailbox())
     assert "plain http" in err.value.message and "https" in err.value.message
@@ -286,7 +294,9 @@ def test_host_stderr_holds_no_credentials(
     emulator.reset()
     host = ProviderHost()
     try:
-        host.configure({"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url}, ["lemlist:apiKey"])
+        host.configure(
+            {"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url}, ["lemlist:apiKey"]
+        )
         id_, outs = host.create(host.check(mailbox(smtp_password=SMTP_PASSWORD)).inputs)
         host.read(id_, outs)
         host.delete(id_, outs)

@@ -92,16 +92,12 @@ def test_non_secret_outputs_stay_readable(mocks: Mocks) -> Any:
     account = EmailAccount("alice", args())
     return pulumi.Output.all(
         account.email, account.provider, account.email.is_secret(), account.sender_name
-    ).apply(
-        lambda r: r == ["alice@acme.com", "custom", False, "Alice"] or pytest.fail(str(r))
-    )
+    ).apply(lambda r: r == ["alice@acme.com", "custom", False, "Alice"] or pytest.fail(str(r)))
 
 
 @pulumi.runtime.test
 def test_secret_input_outputs_propagate(mocks: Mocks) -> Any:
-    account = EmailAccount(
-        "alice", args(smtp_password=pulumi.Output.secret("already-secret-0xC3"))
-    )
+    account = EmailAccount("alice", args(smtp_password=pulumi.Output.secret("already-secret-0xC3")))
     flag = pulumi.Output.from_input(account.smtp_password.is_secret())
     return flag.apply(lambda s: s or pytest.fail("not secret"))
 

@@ -32,9 +32,9 @@ auto = pytest.importorskip("pulumi.automation")
 
 
 def program() -> None:
-    from lemlist_resource import EmailAccount, EmailAccountArgs
-
     import pulumi
+
+    from lemlist_resource import EmailAccount, EmailAccountArgs
 
     account = EmailAccount("alice", EmailAccountArgs(**mailbox()))
     pulumi.export("alice", {"id": account.id, "email": account.email})

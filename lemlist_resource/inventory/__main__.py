@@ -1,0 +1,98 @@
+"""Command line: ``python -m lemlist_resource.inventory lint|diff …`` (offline, no Pulumi CLI).
+
+Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problems found
+by ``lint``, 2 usage error or unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .lint import lint
+from .model import StackFileError, read_stack
+from .review import GIT_PREFIX, load, review
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lemlist_resource.inventory",
+        description="Check and review lemlist sender inventories (Pulumi stack files) offline.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    lint_cmd = commands.add_parser(
+        "lint",
+        help="validate stack files with the provider's rules and the inventory rules",
+        description="Exit 0 when every file is clean, 1 on problems, 2 on an unreadable file.",
+    )
+    lint_cmd.add_argument("files", nargs="+", metavar="FILE", help="e.g. stacks/Pulumi.prod.yaml")
+    diff_cmd = commands.add_parser(
+        "diff",
+        help="Markdown summary of the sender changes between two versions of a stack file",
+        description=(
+            "Either BASE HEAD (each a path or git:REF:PATH), or --base REF FILE... to compare "
+            "each FILE with its version at REF. Prints Markdown; exit 0 (2 when unreadable)."
+        ),
+    )
+    diff_cmd.add_argument("--base", metavar="REF", help="git ref to compare every FILE with")
+    diff_cmd.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    status, count = EXIT_OK, 0
+    for path in files:
+        try:
+            stack = read_stack(path)
+        except StackFileError as exc:
+            print(str(exc), file=err)
+            status = EXIT_USAGE
+            continue
+        problems = lint(stack)
+        for problem in problems:
+            print(problem.render(path), file=out)
+        if problems:
+            count += len(problems)
+            status = max(status, EXIT_PROBLEMS)
+        else:
+            print(f"{path}: ok ({len(stack.inventory.senders)} senders)", file=out)
+    if count:
+        print(f"{count} problem(s) found", file=err)
+    return status
+
+
+def _diff(base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    if base_ref is None:
+        if len(files) != 2:
+            print("diff: give BASE HEAD, or --base REF FILE...", file=err)
+            return EXIT_USAGE
+        pairs = [(files[0], files[1])]
+    else:
+        pairs = [(f"{GIT_PREFIX}{base_ref}:{path}", path) for path in files]
+    status = EXIT_OK
+    for base_spec, head_spec in pairs:
+        try:
+            base, head = load(base_spec), load(head_spec)
+        except StackFileError as exc:
+            print(str(exc), file=err)
+            status = EXIT_USAGE
+            continue
+        print(review(base, head).markdown, file=out)
+    return status
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    stdout = out or sys.stdout
+    args = _parser().parse_args(argv)
+    if args.command == "lint":
+        return _lint(args.files, stdout, sys.stderr)
+    return _diff(args.base, args.files, stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Offline lint of stack files: the provider's own ``check`` rules plus inventory rules.
+
+Every sender's merged inputs go through :func:`lemlist_resource.validation.validate`, the
+function the provider's ``check`` calls, so CI refuses exactly what ``pulumi preview``
+would. Passwords are never read: a stored secret stands in as a placeholder.
+"""
+
+from __future__ import annotations
+
+from ..settings import KEY_CONFIG
+from ..validation import validate
+from .model import PASSWORD_PARTS, Problem, StackFile, is_secure
+
+#: Stands in for a stored password during validation; never a real value.
+PLACEHOLDER = "<secret>"
+
+
+def _without_field_name(name: str, reason: str) -> str:
+    """``validate`` starts each reason with the field name; the lint prints it apart."""
+    prefix = f"{name} "
+    return reason[len(prefix) :] if reason.startswith(prefix) else reason
+
+
+def sender_problems(stack: StackFile) -> list[Problem]:
+    """What the provider's ``check`` would refuse, per sender and field."""
+    problems: list[Problem] = []
+    for key, sender in stack.inventory.senders.items():
+        props = dict(sender.inputs)
+        props.update(dict.fromkeys(PASSWORD_PARTS.values(), PLACEHOLDER))
+        _, failures = validate(props)
+        problems += [
+            Problem(key, f.property, _without_field_name(f.property, f.reason)) for f in failures
+        ]
+    return problems
+
+
+def provider_problems(stack: StackFile) -> list[Problem]:
+    """Provider settings of the stack that belong in a secret."""
+    value = stack.config.get(KEY_CONFIG)
+    if value is None or is_secure(value):
+        return []
+    return [
+        Problem(
+            None,
+            KEY_CONFIG,
+            "is in plain text in the stack file: remove it and store it with "
+            f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the LEMLIST_API_KEY "
+            "environment variable), then rotate the key in lemlist",
+        )
+    ]
+
+
+def lint(stack: StackFile) -> list[Problem]:
+    """Every problem of a parsed stack file, in a stable order (file, then per sender)."""
+    problems = stack.problems + stack.inventory.problems + provider_problems(stack)
+    problems += sender_problems(stack)
+    order = {key: i for i, key in enumerate(stack.inventory.senders)}
+    return sorted(
+        problems, key=lambda p: (p.sender is not None, order.get(p.sender or "", len(order)))
+    )

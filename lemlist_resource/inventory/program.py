@@ -1,0 +1,104 @@
+"""The Pulumi program: one EmailAccount per sender of the stack's configuration.
+
+The project's ``__main__.py`` only calls :func:`run`. Resource names are the inventory's
+keys, so reordering or inserting senders changes nothing. Passwords come from the secret
+``passwords`` object and stay secret Outputs all the way to the resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pulumi
+
+from ..resource import EmailAccount, EmailAccountArgs
+from .model import (
+    PROJECT,
+    Inventory,
+    Sender,
+    build_inventory,
+    set_password_command,
+    split_password,
+)
+
+
+@dataclass
+class Deployment:
+    """What :func:`run` declared: the inventory, its resources and the exported outputs."""
+
+    inventory: Inventory
+    accounts: dict[str, EmailAccount]
+    outputs: dict[str, dict[str, pulumi.Output[Any]]]
+
+
+def sender_options(sender: Sender) -> pulumi.ResourceOptions:
+    """``protect`` (stack-wide, or per sender): Pulumi refuses to disconnect the mailbox.
+
+    A protected resource cannot be deleted, nor replaced unless the same update releases
+    it. ``retain_on_delete`` is deliberately not used: on a replacement the engine honours
+    the *old* state's flag, so the old mailbox would stay connected and lemlist would then
+    refuse to connect it again (``This SMTP mailbox already exists``).
+    """
+    return pulumi.ResourceOptions(protect=sender.protect)
+
+
+def password(passwords: Any, key: str, target: str) -> str:
+    """The decrypted ``target`` password of sender ``key``; a clear error when it is missing."""
+    entry = passwords.get(key) if isinstance(passwords, Mapping) else None
+    value = split_password(entry)[0][target]
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+        return str(value)
+    raise pulumi.RunError(
+        f"lemlist sender '{key}' has no {target}: set it with "
+        f"`{set_password_command(key)}` (one password for SMTP and IMAP) or with a path "
+        "ending in .smtp and .imap."
+    )
+
+
+def declare(
+    inventory: Inventory, passwords: pulumi.Output[Any], opts: pulumi.ResourceOptions | None = None
+) -> dict[str, EmailAccount]:
+    """Declare one EmailAccount per sender, named by its key."""
+    accounts: dict[str, EmailAccount] = {}
+    for key, sender in inventory.senders.items():
+        args = EmailAccountArgs(
+            **sender.inputs,
+            smtp_password=passwords.apply(partial(password, key=key, target="smtp_password")),
+            imap_password=passwords.apply(partial(password, key=key, target="imap_password")),
+        )
+        options = pulumi.ResourceOptions.merge(opts, sender_options(sender))
+        accounts[key] = EmailAccount(sender.resource_name, args, options)
+    return accounts
+
+
+def stack_outputs(accounts: Mapping[str, EmailAccount]) -> dict[str, dict[str, pulumi.Output[Any]]]:
+    """The inventory as deployed, free of secrets: per key, the id, address and provider."""
+    return {
+        key: {"id": account.id, "email": account.email, "provider": account.provider}
+        for key, account in accounts.items()
+    }
+
+
+def run(config: pulumi.Config | None = None) -> Deployment:
+    """Read the stack's inventory, declare its senders and export ``senders``."""
+    cfg = config or pulumi.Config(PROJECT)
+    inventory = build_inventory(
+        cfg.get_object("senders"), cfg.get_object("defaults"), cfg.get("protect")
+    )
+    if inventory.problems:
+        lines = "\n".join(f"  {p.render('stack configuration')}" for p in inventory.problems)
+        raise pulumi.RunError(
+            f"The sender inventory of stack '{pulumi.get_stack()}' has problems "
+            f"(`python -m lemlist_resource.inventory lint` explains them too):\n{lines}"
+        )
+    passwords = cfg.get_secret_object("passwords", {})
+    accounts = declare(inventory, passwords)
+    outputs = stack_outputs(accounts)
+    pulumi.export("senders", outputs)
+    return Deployment(inventory, accounts, outputs)
+
+
+__all__ = ["Deployment", "declare", "password", "run", "sender_options", "stack_outputs"]

@@ -1,0 +1,253 @@
+"""The pull-request summary: what applying HEAD's inventory over BASE's will do, in Markdown.
+
+Each changed sender goes through :func:`lemlist_resource.changes.plan_change`, the rule the
+provider's ``diff`` uses, so "replaces the mailbox" here means the same as in
+``pulumi preview``. Passwords are compared by their stored (encrypted) value and shown only
+as "changed".
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+from ..changes import plan_change
+from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
+from ..validation import validate
+from .lint import lint
+from .model import PASSWORD_PARTS, Sender, StackFile, StackFileError, parse_stack, read_stack
+
+REPLACE_WARNING = (
+    "⚠ **REPLACES the mailbox: disconnect + reconnect — unlinks it from campaigns and "
+    "pauses warm-up**"
+)
+REMOVE_WARNING = (
+    "⚠ **disconnects the mailbox — unlinks it from campaigns and pauses warm-up** "
+    "(cannot be undone)"
+)
+GIT_PREFIX = "git:"
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def _git_show(ref: str, path: str) -> str | None:
+    """The text of ``path`` at ``ref``, or None when the file does not exist there."""
+    spec = path if path.startswith("/") else f"./{path.removeprefix('./')}"
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            ["git", "show", f"{ref}:{spec}"],  # noqa: S607 - git from PATH, like a user
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise StackFileError(f"{GIT_PREFIX}{ref}:{path}: cannot run git: {exc}") from None
+    if result.returncode == 0:
+        return result.stdout
+    message = result.stderr.strip()
+    if "does not exist" in message or "exists on disk, but not in" in message:
+        return None
+    raise StackFileError(f"{GIT_PREFIX}{ref}:{path}: {message or 'git show failed'}")
+
+
+def load(spec: str) -> StackFile:
+    """A stack file from a path, or from git as ``git:REF:PATH``. A file that does not
+    exist at that ref (a stack added or deleted by the change) is an empty inventory."""
+    if spec.startswith(GIT_PREFIX):
+        ref, sep, path = spec[len(GIT_PREFIX) :].partition(":")
+        if not sep or not ref or not path:
+            raise StackFileError(f"{spec}: expected git:REF:PATH, e.g. git:origin/main:{path}")
+        text = _git_show(ref, path)
+        return parse_stack(text or "config: {}", path if text is None else spec)
+    return read_stack(spec)
+
+
+# -- comparing ---------------------------------------------------------------------------
+
+
+def _props(stack: StackFile, sender: Sender) -> dict[str, Any]:
+    """A sender's inputs as the provider would see them: normalized, passwords by value."""
+    props = dict(sender.inputs)
+    for target in PASSWORD_PARTS.values():
+        secret = stack.passwords.get(sender.key, {}).get(target)
+        props[target] = secret.value if secret is not None else None
+    normalized, _ = validate(props)
+    return normalized
+
+
+def _code(value: object) -> str:
+    """A value as inline Markdown code, safe in a list item."""
+    if value is None:
+        return "_unset_"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = " ".join(str(value).split())
+    text = text.replace("`", "'")
+    return f"`{text}`"
+
+
+def _describe(name: str, old: object, new: object) -> str:
+    if FIELDS_BY_NAME[name].kind == "secret":
+        return f"`{name}`: changed"
+    return f"`{name}`: {_code(old)} → {_code(new)}"
+
+
+def _label(sender: Sender) -> str:
+    return f"`{sender.key}` — {_code(sender.email or None)}"
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+@dataclass
+class Review:
+    """The Markdown summary and its counts."""
+
+    markdown: str
+    added: int
+    removed: int
+    changed: int
+    replaced: int
+
+
+def review(base: StackFile, head: StackFile) -> Review:
+    """Compare two versions of one stack's inventory."""
+    old, new = base.inventory.senders, head.inventory.senders
+    added = [k for k in new if k not in old]
+    removed = [k for k in old if k not in new]
+    added_lines: list[str] = []
+    removed_lines: list[str] = []
+    changed_lines: list[str] = []
+    replaced = changed = 0
+
+    for key in added:
+        s = new[key]
+        hosts = ", ".join(
+            f"{s.inputs.get(h)}:{s.inputs.get(p)}"
+            for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
+        )
+        protected = " 🔒 protected" if s.protect else ""
+        added_lines.append(f"- {_label(s)}: connects a new mailbox ({hosts}){protected}")
+
+    for key in removed:
+        s = old[key]
+        line = f"- {_label(s)}: {REMOVE_WARNING}"
+        if s.protect:
+            line += (
+                "\n  - 🔒 protected: `pulumi up` will refuse to remove it. Release it first "
+                f"(set `protect: false` on `{key}`, merge, apply), then remove it."
+            )
+        removed_lines.append(line)
+
+    for key in (k for k in new if k in old):
+        before, after = old[key], new[key]
+        olds, news = _props(base, before), _props(head, after)
+        plan = plan_change(olds, news)
+        notes: list[str] = []
+        if plan.replaces:
+            replaced += 1
+            notes.append(REPLACE_WARNING)
+            if before.protect and after.protect:
+                notes.append(
+                    "🔒 protected: `pulumi up` will refuse this replacement; to allow it, set "
+                    f"`protect: false` on `{key}` in this change"
+                )
+            if not plan.delete_before_replace:
+                notes.append(
+                    f"connects {_code(after.email or None)}, then disconnects "
+                    f"{_code(before.email or None)}"
+                )
+        elif plan.changed:
+            notes.append("updated in place: no reconnect")
+        if before.protect != after.protect:
+            notes.append(f"protection: {_on(before.protect)} → {_on(after.protect)}")
+        if not notes:
+            continue
+        changed += 1
+        details = notes + [_describe(n, olds.get(n), news.get(n)) for n in plan.changed]
+        changed_lines.append(f"- {_label(after)}\n" + "\n".join(f"  - {d}" for d in details))
+
+    return Review(
+        _render(base, head, added_lines, removed_lines, changed_lines, replaced),
+        len(added),
+        len(removed),
+        changed,
+        replaced,
+    )
+
+
+def _renames(base: StackFile, head: StackFile) -> list[str]:
+    """Keys that changed while the address stayed: lemlist refuses the new one."""
+    old, new = base.inventory.senders, head.inventory.senders
+    gone = {s.email.lower(): k for k, s in old.items() if k not in new and s.email}
+    lines = []
+    for key, sender in new.items():
+        previous = gone.get(sender.email.lower()) if key not in old else None
+        if previous is not None:
+            lines.append(
+                f"- `{previous}` → `{key}` ({_code(sender.email)}): a new key is a new "
+                "resource. Pulumi connects it before disconnecting the old one, and lemlist "
+                "refuses a mailbox that is already connected, so `pulumi up` fails. Keep the "
+                "old key, or remove the sender in one change and add it back in the next."
+            )
+    return lines
+
+
+def _defaults(base: StackFile, head: StackFile) -> list[str]:
+    lines = []
+    old, new = base.inventory.defaults, head.inventory.defaults
+    for f in FIELDS:
+        if f.name in SECRET_FIELDS or old.get(f.name) == new.get(f.name):
+            continue
+        lines.append(
+            f"- default `{f.name}`: {_code(old.get(f.name))} → {_code(new.get(f.name))} "
+            "(every sender that does not override it is listed under Changed)"
+        )
+    if base.inventory.protect != head.inventory.protect:
+        lines.append(
+            f"- stack protection: {_on(base.inventory.protect)} → {_on(head.inventory.protect)}"
+        )
+    return lines
+
+
+def _render(
+    base: StackFile,
+    head: StackFile,
+    added: list[str],
+    removed: list[str],
+    changed: list[str],
+    replaced: int,
+) -> str:
+    where = f" ({head.source})" if head.stack != head.source else ""
+    out = [f"### lemlist senders: `{head.stack}`{where}", ""]
+    disconnects = len(removed) + replaced
+    if disconnects:
+        out += [
+            f"> ⚠ **{disconnects} mailbox(es) will be disconnected** ({replaced} replaced, "
+            f"{len(removed)} removed): each is unlinked from its campaigns and its warm-up is "
+            "paused.",
+            "",
+        ]
+    out.append(
+        f"**{len(added)} added, {len(removed)} removed, {len(changed)} changed "
+        f"({replaced} replaced)** · protection: {_on(head.inventory.protect)}"
+    )
+    out.append("")
+    sections = [
+        ("⚠ Renamed keys", _renames(base, head)),
+        ("Added", added),
+        ("Removed", removed),
+        ("Changed", changed),
+        ("Stack settings", _defaults(base, head)),
+        ("Lint", [f"- {p.render(head.source)}" for p in lint(head)]),
+    ]
+    for title, lines in sections:
+        if lines:
+            out += [f"#### {title}", "", *lines, ""]
+    if not (added or removed or changed):
+        out += ["No sender changes.", ""]
+    return "\n".join(out)
