@@ -126,7 +126,7 @@ class LemlistClient:
         retry = Retry(
             total=None,
             connect=3,
-            read=0,
+            read=False,  # a read timeout surfaces as ReadTimeout, not a wrapped error
             status=0,
             other=0,
             redirect=0,
@@ -171,7 +171,11 @@ class LemlistClient:
         """``DELETE /user/email-accounts/{id}``; False when lemlist no longer knows the id."""
         what = f"Disconnecting the lemlist mailbox {account_id}"
         try:
-            resp = self._send("DELETE", f"{ACCOUNTS_PATH}/{account_id}", what, idempotent=True)
+            # json_ok: a 200 that is not lemlist's JSON (a proxy or maintenance page) did not
+            # disconnect anything; taking it for success would leave a silent orphan.
+            resp = self._send(
+                "DELETE", f"{ACCOUNTS_PATH}/{account_id}", what, idempotent=True, json_ok=True
+            )
         except _Retryable as exc:
             raise LemlistUnavailableError(
                 f"{what} failed: {exc.what}, after {self.max_attempts} attempts. It may still "

@@ -176,7 +176,7 @@ class EmailAccountProvider(ResourceProvider):
         except LemlistError as exc:
             raise LemlistError(
                 f"{what}: the connectivity check failed ({problem}), and disconnecting it "
-                f"again failed too ({exc.message}). It is still connected in lemlist as "
+                f"again failed too ({exc.message}). It may still be connected in lemlist as "
                 f"{account_id}: disconnect it there, or adopt it with "
                 f'ResourceOptions(import_="{account_id}") and verify_connection=False.'
             ) from None

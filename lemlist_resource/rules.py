@@ -99,7 +99,8 @@ def normalize_port(value: object) -> tuple[int | None, str | None]:
         port = value
     elif isinstance(value, float) and value.is_integer():
         port = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,5}", value.strip()):
+        # ASCII digits only: str.isdigit() also accepts '²' or '①', which int() refuses.
         port = int(value.strip())
     if port is None:
         return None, f"must be a whole number between 1 and 65535, got {value!r}"
