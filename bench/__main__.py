@@ -1,0 +1,49 @@
+"""Run every benchmark and print the figures as Markdown: ``python -m bench [--quick]``.
+
+``--quick``: N = 100 only and 3 preview rounds (about a minute); the full run (N = 100 and
+500, both strategies, verify off and on, 5 preview rounds) takes about seven minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+from bench import preview, throughput
+from bench.common import machine_markdown
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="N = 100 only, 3 preview rounds")
+    p.add_argument("--latency", type=float, default=0.08, help="server-side latency (0.08 s)")
+    p.add_argument("--jitter", type=float, default=0.04, help="latency jitter (0.04 s)")
+    p.add_argument(
+        "--naive-timeout", type=float, default=180.0, help="cut a naive row off after (180 s)"
+    )
+    args = p.parse_args(argv)
+    started = time.monotonic()
+    print("# lemlist provider benchmarks\n")
+    print(machine_markdown() + "\n")
+    print(
+        f"## Throughput (`python -m bench.throughput`)\n\nEmulator: 20 requests / 2 s per key, "
+        f"latency {args.latency:g} s +/- {args.jitter:g} s; 16 concurrent Create calls into "
+        "a host with 4 workers.\n",
+        flush=True,
+    )
+    rows = throughput.run(
+        [100] if args.quick else [100, 500],
+        latency=args.latency,
+        jitter=args.jitter,
+        naive_timeout=args.naive_timeout,
+    )
+    print()
+    print(throughput.report(rows))
+    print("\n## Preview cost (`python -m bench.preview`)\n", flush=True)
+    print(preview.report(preview.measure(n=1000, rounds=3 if args.quick else 5)))
+    print(f"\n(all benchmarks: {time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The naive strategy the paced provider is measured against.
+
+Same provider, same client, same retry policy, but no client-side pacing: requests go out as
+fast as the host's workers can send them, and a 429 only makes the thread that received it
+sleep for its ``Retry-After`` before sending again (what most HTTP clients do by default).
+The host imports this module as ``bench.naive`` (the repository root is on its PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lemlist_resource.client import LemlistClient
+from lemlist_resource.provider import EmailAccountProvider
+from lemlist_resource.ratelimit import Pacer
+from lemlist_resource.settings import resolve
+
+
+class UnpacedPacer(Pacer):
+    """Never waits before a send; a 429 pauses only the thread that received it."""
+
+    def __init__(self) -> None:
+        super().__init__(limit=10**9, window=1.0, margin=0.0)
+
+    def acquire(self) -> float:
+        return 0.0
+
+    def pause(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class NaiveProvider(EmailAccountProvider):
+    """:class:`EmailAccountProvider` whose client does not pace (only sleeps on Retry-After)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The parent pickles as EmailAccountProvider; this one must stay itself.
+        return (NaiveProvider, ())
+
+    def __repr__(self) -> str:
+        return "NaiveProvider()"
+
+    def _client(self) -> LemlistClient:
+        with self._lock:
+            if self._api is None:
+                settings = self._settings or resolve(lambda _key: None)
+                self._api = LemlistClient(
+                    settings.api_url,
+                    settings.require_key(),
+                    read_timeout=settings.read_timeout,
+                    pacer=UnpacedPacer(),
+                )
+            return self._api
