@@ -169,35 +169,39 @@ class LemlistClient:
 
     def disconnect(self, account_id: str) -> bool:
         """``DELETE /user/email-accounts/{id}``; False when lemlist no longer knows the id."""
-        what = f"Disconnecting the lemlist mailbox {account_id}"
-        try:
-            # json_ok: a 200 that is not lemlist's JSON (a proxy or maintenance page) did not
-            # disconnect anything; taking it for success would leave a silent orphan.
-            resp = self._send(
-                "DELETE", f"{ACCOUNTS_PATH}/{account_id}", what, idempotent=True, json_ok=True
-            )
-        except _Retryable as exc:
-            raise LemlistUnavailableError(
-                f"{what} failed: {exc.what}, after {self.max_attempts} attempts. It may still "
-                "be connected; run `pulumi destroy` (or `pulumi up`) again later."
-            ) from None
-        if resp.status_code == 404:
-            return False
-        if resp.status_code != 200:
-            raise self._api_error(what, resp, label=account_id)
-        return True
+        data = self._on_account(
+            "DELETE",
+            account_id,
+            "",
+            f"Disconnecting the lemlist mailbox {account_id}",
+            "It may still be connected; run `pulumi destroy` (or `pulumi up`) again later.",
+        )
+        return data is not None
 
     def test(self, account_id: str) -> dict[str, Any] | None:
         """``POST /user/email-accounts/{id}/test``; None when lemlist does not know the id."""
-        what = f"Testing the lemlist mailbox {account_id}"
+        return self._on_account(
+            "POST",
+            account_id,
+            "/test",
+            f"Testing the lemlist mailbox {account_id}",
+            "Nothing was changed; run the command again later.",
+        )
+
+    def _on_account(
+        self, method: str, account_id: str, suffix: str, what: str, if_unavailable: str
+    ) -> dict[str, Any] | None:
+        """An idempotent call on one account: its JSON body, or None for 404.
+
+        ``json_ok``: a 200 that is not lemlist's JSON (a proxy or maintenance page) was not
+        processed, so it is retried; taking it for a disconnect would leave a silent orphan.
+        """
+        path = f"{ACCOUNTS_PATH}/{account_id}{suffix}"
         try:
-            resp = self._send(
-                "POST", f"{ACCOUNTS_PATH}/{account_id}/test", what, idempotent=True, json_ok=True
-            )
+            resp = self._send(method, path, what, idempotent=True, json_ok=True)
         except _Retryable as exc:
             raise LemlistUnavailableError(
-                f"{what} failed: {exc.what}, after {self.max_attempts} attempts; nothing was "
-                "changed. Run the command again later."
+                f"{what} failed: {exc.what}, after {self.max_attempts} attempts. {if_unavailable}"
             ) from None
         if resp.status_code == 404:
             return None
