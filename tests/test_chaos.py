@@ -38,6 +38,7 @@ from lemlist_resource.errors import LemlistError
 from lemlist_resource.provider import EmailAccountProvider
 from lemlist_resource.ratelimit import Pacer
 from tests.conftest import API_KEY, CREDENTIALS, assert_no_credentials, mailbox
+from tests.harness import Resource
 
 SEEDS = (20240606, 7, 4242, 12345)  # 12345 found a silent orphan on delete (now fixed)
 OPERATIONS = 300
@@ -81,20 +82,13 @@ class VirtualClock:
 
 
 @dataclass
-class Mailbox:
-    id: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-
-
-@dataclass
 class Model:
     """The engine's state and what the run observed."""
 
     provider: EmailAccountProvider
     emulator: Emulator
     rng: random.Random
-    state: dict[str, Mailbox] = field(default_factory=dict)
+    state: dict[str, Resource] = field(default_factory=dict)
     acknowledged: set[str] = field(default_factory=set)  # addresses an error warned about
     secrets: set[str] = field(default_factory=lambda: set(CREDENTIALS))
     messages: list[str] = field(default_factory=list)
@@ -144,7 +138,7 @@ class Model:
             if "already exists" in message:
                 self.adopt(name, news)
             return
-        self.state[name] = Mailbox(created.id, checked.inputs, dict(created.outs or {}))
+        self.state[name] = Resource(created.id, checked.inputs, dict(created.outs or {}))
         self.note("created")
 
     def delete(self, name: str) -> bool:
@@ -180,7 +174,7 @@ class Model:
             del self.state[name]
             self.note("refresh-gone")
         else:
-            self.state[name] = Mailbox(
+            self.state[name] = Resource(
                 result.id, dict(result.inputs or {}), dict(result.outs or {})
             )
 
@@ -194,7 +188,7 @@ class Model:
         except Exception as exc:
             self.failed(name, exc)
             return
-        self.state[name] = Mailbox(box.id, checked, dict(outs or {}))
+        self.state[name] = Resource(box.id, checked, dict(outs or {}))
 
     def adopt(self, name: str, news: dict[str, Any]) -> None:
         """What the message says: find the mailbox in lemlist, import it."""
@@ -209,7 +203,7 @@ class Model:
             self.failed(name, exc)
             return
         assert result.id, "lemlist knows the mailbox: the import must find it"
-        self.state[name] = Mailbox(result.id, dict(result.inputs or {}), dict(result.outs or {}))
+        self.state[name] = Resource(result.id, dict(result.inputs or {}), dict(result.outs or {}))
         self.note("adopted")
 
     def disconnect_in_ui(self, name: str) -> None:

@@ -15,6 +15,20 @@ SMTP_PASSWORD = "smtp-secret-f00d"
 IMAP_PASSWORD = "imap-secret-beef"
 SECRETS = (KEY, OTHER_KEY, BAD_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
 
+#: The connect body's required fields, as the contract lists them.
+REQUIRED_FIELDS = (
+    "sender_name",
+    "sender_email",
+    "smtp_host",
+    "smtp_port",
+    "smtp_login",
+    "smtp_password",
+    "imap_host",
+    "imap_port",
+    "imap_login",
+    "imap_password",
+)
+
 
 def mailbox(**overrides: Any) -> dict[str, Any]:
     """A valid connect body; ``overrides`` replace fields (value ``...`` removes one)."""

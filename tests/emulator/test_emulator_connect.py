@@ -11,7 +11,15 @@ import requests
 from lemlist_resource import rules
 from lemlist_resource.emulator import Emulator
 
-from .helpers import BAD_TEAM_KEY, IMAP_PASSWORD, KEY, SMTP_PASSWORD, mailbox, session_for
+from .helpers import (
+    BAD_TEAM_KEY,
+    IMAP_PASSWORD,
+    KEY,
+    REQUIRED_FIELDS,
+    SMTP_PASSWORD,
+    mailbox,
+    session_for,
+)
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -70,21 +78,7 @@ def test_secure_flags_default_to_false(emu: Emulator, api: requests.Session) -> 
     assert account["smtp_secure"] is False and account["imap_secure"] is False
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "sender_name",
-        "sender_email",
-        "smtp_host",
-        "smtp_port",
-        "smtp_login",
-        "smtp_password",
-        "imap_host",
-        "imap_port",
-        "imap_login",
-        "imap_password",
-    ],
-)
+@pytest.mark.parametrize("field", REQUIRED_FIELDS)
 def test_missing_required_field(emu: Emulator, api: requests.Session, field: str) -> None:
     assert_refused(connect(api, emu, mailbox(**{field: ...})), 400, "Missing required fields")
     assert_refused(connect(api, emu, mailbox(**{field: None})), 400, "Missing required fields")

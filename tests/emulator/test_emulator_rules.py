@@ -11,20 +11,9 @@ from lemlist_resource import rules
 from lemlist_resource.emulator import LemlistRefusal
 from lemlist_resource.emulator.backend import Backend, Principal, validate_fields
 
+from .helpers import REQUIRED_FIELDS as REQUIRED
 from .helpers import mailbox
 
-REQUIRED = [
-    "sender_name",
-    "sender_email",
-    "smtp_host",
-    "smtp_port",
-    "smtp_login",
-    "smtp_password",
-    "imap_host",
-    "imap_port",
-    "imap_login",
-    "imap_password",
-]
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda inner: (
