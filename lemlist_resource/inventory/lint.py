@@ -7,7 +7,8 @@ would. Passwords are never read: a stored secret stands in as a placeholder.
 
 from __future__ import annotations
 
-from ..settings import KEY_CONFIG
+from ..errors import ConfigurationError
+from ..settings import KEY_CONFIG, URL_CONFIG, check_api_url
 from ..validation import validate
 from .model import PASSWORD_PARTS, Problem, StackFile, is_secure
 
@@ -35,11 +36,18 @@ def sender_problems(stack: StackFile) -> list[Problem]:
 
 
 def provider_problems(stack: StackFile) -> list[Problem]:
-    """Provider settings of the stack that belong in a secret."""
+    """Provider settings the provider would refuse: a plain-text key, an unusable URL."""
+    problems: list[Problem] = []
+    url = stack.config.get(URL_CONFIG)
+    if isinstance(url, str):
+        try:
+            check_api_url(url)  # the provider's own rule: https, or http on loopback only
+        except ConfigurationError as exc:
+            problems.append(Problem(None, None, exc.message))
     value = stack.config.get(KEY_CONFIG)
     if value is None or is_secure(value):
-        return []
-    return [
+        return problems
+    problems.append(
         Problem(
             None,
             KEY_CONFIG,
@@ -47,7 +55,8 @@ def provider_problems(stack: StackFile) -> list[Problem]:
             f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the LEMLIST_API_KEY "
             "environment variable), then rotate the key in lemlist",
         )
-    ]
+    )
+    return problems
 
 
 def lint(stack: StackFile) -> list[Problem]:

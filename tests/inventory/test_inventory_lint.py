@@ -154,3 +154,18 @@ def test_a_sender_login_or_default_wins_over_the_address() -> None:
 def test_sender_email_is_per_sender_not_a_default() -> None:
     inv = build_inventory({}, {"sender_email": "all@example.com"})
     assert [p.field for p in inv.problems] == ["lemlist-senders:defaults.sender_email"]
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://lemlist.example.com/api", True),
+        ("ftp://api.lemlist.com/api", True),
+        ("https://api.lemlist.com/api", False),
+        ("http://127.0.0.1:8787/api", False),
+    ],
+)
+def test_api_url_follows_the_providers_rule(url: str, refused: bool) -> None:
+    text = f"config:\n  lemlist:apiUrl: {url}\n  lemlist-senders:senders: {{}}\n"
+    lines = [p.render("s.yaml") for p in lint(parse_stack(text, "s.yaml"))]
+    assert any("lemlist:apiUrl" in line for line in lines) is refused, lines
