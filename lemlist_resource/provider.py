@@ -70,6 +70,15 @@ def _check_failure(result: dict[str, Any]) -> str | None:
     return "; ".join(problems) or None
 
 
+def _connectivity(api: LemlistClient, account_id: str) -> tuple[dict[str, Any], str | None]:
+    """Run lemlist's test: ``(check outputs, None)`` when both sides work, else ``({}, why)``."""
+    result = api.test(account_id)
+    if result is None:
+        return {}, "lemlist no longer knows it"
+    problem = _check_failure(result)
+    return ({}, problem) if problem is not None else (_check_outputs(result), None)
+
+
 def request_body(props: dict[str, Any]) -> dict[str, Any]:
     """The JSON body of ``POST /user/email-accounts`` for checked inputs."""
     body: dict[str, Any] = {}
@@ -164,12 +173,11 @@ class EmailAccountProvider(ResourceProvider):
     def _verify_new(self, api: LemlistClient, account_id: str, label: str) -> dict[str, Any]:
         """Test a mailbox just connected; disconnect it again if it does not work."""
         try:
-            result = api.test(account_id)
-            problem = "lemlist no longer knows it" if result is None else _check_failure(result)
+            checked, problem = _connectivity(api, account_id)
         except LemlistError as exc:
-            result, problem = None, f"the check itself failed: {exc.message}"
-        if result is not None and problem is None:
-            return _check_outputs(result)
+            checked, problem = {}, f"the check itself failed: {exc.message}"
+        if problem is None:
+            return checked
         what = f"Connecting the lemlist mailbox {label} (connected as {account_id})"
         try:
             api.disconnect(account_id)
@@ -214,15 +222,13 @@ class EmailAccountProvider(ResourceProvider):
         outs = {k: previous.get(k) for k in COMPUTED_OUTPUTS}
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if outs.get("verify_connection"):
-            result = self._client().test(id_)
-            problem = "lemlist no longer knows it" if result is None else _check_failure(result)
+            checked, problem = _connectivity(self._client(), id_)
             if problem is not None:
                 raise LemlistError(
                     f"Verifying the lemlist mailbox {id_} failed ({problem}); it stays connected "
                     "and unchanged: fix its settings, or set verify_connection=False."
                 )
-            assert result is not None
-            outs.update(_check_outputs(result))
+            outs.update(checked)
         return UpdateResult(outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
