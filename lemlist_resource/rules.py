@@ -103,7 +103,9 @@ def normalize_port(value: object) -> tuple[int | None, str | None]:
         # ASCII digits only: str.isdigit() also accepts '²' or '①', which int() refuses.
         port = int(value.strip())
     if port is None:
-        return None, f"must be a whole number between 1 and 65535, got {value!r}"
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."  # never echo a whole blob
+        return None, f"must be a whole number between 1 and 65535, got {shown}"
     if not 1 <= port <= 65535:
         return None, f"must be between 1 and 65535, got {port}"
     return port, None

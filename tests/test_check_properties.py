@@ -290,3 +290,11 @@ def test_any_text_in_a_port_is_a_port_or_a_refusal_of_that_port(
         assert refused == [name]
     else:
         assert isinstance(result.inputs[name], int) and 1 <= result.inputs[name] <= 65535
+
+
+def test_port_refusal_never_echoes_a_whole_blob() -> None:
+    from lemlist_resource.rules import normalize_port
+
+    port, reason = normalize_port("9" * 5000)
+    assert port is None and reason is not None
+    assert "whole number" in reason and len(reason) < 120
