@@ -47,7 +47,7 @@ def test_dev_secrets_open_with_the_documented_passphrase() -> None:
 
 def test_dev_passphrase_is_documented_in_the_stack_and_the_guide() -> None:
     assert f"PULUMI_CONFIG_PASSPHRASE={DEV_PASSPHRASE}" in (STACKS / "Pulumi.dev.yaml").read_text()
-    guide = (STACKS.parent / "README.md").read_text()
+    guide = (STACKS.parent / "docs" / "gitops.md").read_text()
     assert DEV_PASSPHRASE in guide
 
 
