@@ -139,7 +139,7 @@ class EmailAccountProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Apply lemlist's rules offline; unknown values are skipped, never refused."""
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+        return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Any change to a field lemlist stores replaces the mailbox (there is no update)."""

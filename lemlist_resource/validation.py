@@ -2,7 +2,7 @@
 
 ``validate`` serves the provider's ``check`` and the inventory lint alike. It never calls
 the API, never raises on odd input, skips values Pulumi does not know yet, and names the
-property in every failure. Secret values never appear in a reason.
+field of every failure. Secret values never appear in a reason.
 """
 
 from __future__ import annotations
@@ -17,10 +17,27 @@ from .schema import DEFAULTS, FIELDS, Field
 
 @dataclass(frozen=True)
 class Failure:
-    """A refused property and why, as a sentence a user can act on."""
+    """A refused field and why: ``reason`` does not repeat the field name, so each caller
+    can render the pair as it needs (``check``: :attr:`message`; the lint: its own columns).
+    """
 
-    property: str
+    field: str
     reason: str
+
+    @property
+    def message(self) -> str:
+        """The failure as one sentence that starts with the field name."""
+        return f"{self.field} {self.reason}"
+
+
+def parse_flag(value: object) -> bool | None:
+    """``true``/``false`` as booleans or as the strings stack configuration holds (``pulumi
+    config set`` writes top-level keys as text), in any case; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
 
 
 def _never_unknown(_value: object) -> bool:
@@ -32,11 +49,10 @@ def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
     if field.kind == "port":
         return rules.normalize_port(value)
     if field.kind == "bool":
-        if isinstance(value, bool):
-            return value, None
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true", None
-        return None, f"must be true or false, got {type(value).__name__}"
+        flag = parse_flag(value)
+        if flag is None:
+            return None, f"must be true or false, got {type(value).__name__}"
+        return flag, None
     if not isinstance(value, str):
         return None, f"must be a string, got {type(value).__name__}"
     if field.kind == "secret":
@@ -71,9 +87,7 @@ def validate(
         blank = isinstance(value, str) and field.kind != "secret" and not value.strip()
         if value is None or blank:
             if field.required:
-                failures.append(
-                    Failure(field.name, f"{field.name} is required and must not be empty")
-                )
+                failures.append(Failure(field.name, "is required and must not be empty"))
             elif field.name in DEFAULTS:
                 out[field.name] = DEFAULTS[field.name]
             else:
@@ -81,7 +95,7 @@ def validate(
             continue
         normalized, problem = _check_field(field, value)
         if problem is not None:
-            failures.append(Failure(field.name, f"{field.name} {problem}"))
+            failures.append(Failure(field.name, problem))
         else:
             out[field.name] = normalized
     return out, failures

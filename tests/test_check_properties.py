@@ -223,7 +223,7 @@ def test_check_names_the_property_of_every_refusal(news: dict[str, Any]) -> None
     # validate(), which the offline lint shares, agrees with check on plain inputs.
     plain = {k: _unwrap(v) for k, v in news.items()}
     _, direct = validate(plain, is_unknown=lambda v: isinstance(v, Unknown) or v == rpc.UNKNOWN)
-    assert sorted(f.property for f in direct) == sorted(p for p, _ in failures)
+    assert sorted(f.field for f in direct) == sorted(p for p, _ in failures)
 
 
 @SETTINGS

@@ -1,7 +1,8 @@
 """Sender inventories kept in git: per-stack configuration, offline lint and review summary.
 
-``model`` parses a stack's configuration into senders, ``lint`` checks it with the
-provider's own rules, ``review`` summarizes a change for a pull request, and ``program``
+``model`` parses a stack's configuration into senders, ``stackfile`` reads a stack file
+offline (passwords as stored, never decrypted), ``lint`` checks it with the provider's
+own rules, ``review`` summarizes a change for a pull request, and ``program``
 (the only part that needs the Pulumi runtime) declares the resources. Run
 ``python -m lemlist_resource.inventory --help`` for the command line.
 """
@@ -9,18 +10,9 @@ provider's own rules, ``review`` summarizes a change for a pull request, and ``p
 from __future__ import annotations
 
 from .lint import lint
-from .model import (
-    PROJECT,
-    Inventory,
-    Problem,
-    Sender,
-    StackFile,
-    StackFileError,
-    build_inventory,
-    parse_stack,
-    read_stack,
-)
+from .model import PROJECT, Inventory, Problem, Sender, build_inventory
 from .review import Review, load, review
+from .stackfile import StackFile, StackFileError, parse_stack, read_stack
 
 __all__ = [
     "PROJECT",

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .lint import lint
-from .model import StackFileError, read_stack
 from .review import GIT_PREFIX, load, review
+from .stackfile import StackFileError, read_stack
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -10,16 +10,11 @@ from __future__ import annotations
 from ..errors import ConfigurationError
 from ..settings import KEY_CONFIG, URL_CONFIG, check_api_url
 from ..validation import validate
-from .model import PASSWORD_PARTS, Problem, StackFile, is_secure
+from .model import PASSWORD_PARTS, Problem, is_secure
+from .stackfile import StackFile
 
 #: Stands in for a stored password during validation; never a real value.
 PLACEHOLDER = "<secret>"
-
-
-def _without_field_name(name: str, reason: str) -> str:
-    """``validate`` starts each reason with the field name; the lint prints it apart."""
-    prefix = f"{name} "
-    return reason[len(prefix) :] if reason.startswith(prefix) else reason
 
 
 def sender_problems(stack: StackFile) -> list[Problem]:
@@ -29,9 +24,7 @@ def sender_problems(stack: StackFile) -> list[Problem]:
         props = dict(sender.inputs)
         props.update(dict.fromkeys(PASSWORD_PARTS.values(), PLACEHOLDER))
         _, failures = validate(props)
-        problems += [
-            Problem(key, f.property, _without_field_name(f.property, f.reason)) for f in failures
-        ]
+        problems += [Problem(key, f.field, f.reason) for f in failures]
     return problems
 
 

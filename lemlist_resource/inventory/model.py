@@ -10,8 +10,9 @@ The configuration lives in the project's namespace (``lemlist-senders:``):
 * ``protect`` — protect every sender of the stack (a sender's own ``protect`` wins).
 
 A sender's input is its own value, else the stack default; ``smtp_login`` and
-``imap_login`` fall back to the sender address. This module only needs the standard
-library and PyYAML, so the lint and the review never load the Pulumi runtime.
+``imap_login`` fall back to the sender address. This is the inventory ``pulumi up`` runs
+on (standard library only); reading a stack *file* offline, as the lint and the review
+do, is :mod:`.stackfile`'s concern.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml  # type: ignore[import-untyped, unused-ignore]
-
 from ..schema import FIELDS, SECRET_FIELDS
+from ..validation import parse_flag
 
 PROJECT = "lemlist-senders"
 SENDERS_KEY = f"{PROJECT}:senders"
@@ -105,18 +105,7 @@ class Inventory:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class StoredSecret:
-    """A password as the stack file holds it: ciphertext, or (wrongly) plain text.
-
-    The value is compared, never shown: ``repr`` hides it.
-    """
-
-    value: str = field(repr=False)
-    encrypted: bool
-
-
-def _unknown(name: str, allowed: tuple[str, ...], what: str) -> str:
+def unknown_name(name: str, allowed: tuple[str, ...], what: str) -> str:
     """Explain an unknown field, with the closest known name when there is one."""
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(allowed)}"
@@ -145,22 +134,101 @@ def _fields(
         elif name in SECRET_FIELDS or re.search(r"pass|pasw|pwd", name, re.IGNORECASE):
             problems.append(Problem(key, name, _misplaced_password(key)))
         else:
-            problems.append(Problem(key, name, _unknown(name, allowed, what)))
+            problems.append(Problem(key, name, unknown_name(name, allowed, what)))
     return kept, problems
 
 
-def parse_flag(value: object) -> bool | None:
-    """``true``/``false`` as YAML booleans or as the strings ``pulumi config set`` writes
-    for top-level keys; None for anything else."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
+def password_hint(key: str) -> str:
+    """How to store sender ``key``'s password(s): the one sentence every message uses."""
+    return (
+        f"set it with `{set_password_command(key)}` (one password for SMTP and IMAP) or with "
+        "a path ending in .smtp and .imap"
+    )
 
 
 def _email_key(value: object) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
+
+
+def _stack_protect(protect: object, problems: list[Problem]) -> bool:
+    """The stack-wide ``protect`` flag (off when unset or unusable)."""
+    flag = False if protect is None else parse_flag(protect)
+    if flag is None:
+        problems.append(Problem(None, PROTECT_KEY, "must be true or false"))
+    return bool(flag)
+
+
+def _stack_defaults(defaults: object, problems: list[Problem]) -> dict[str, Any]:
+    """The stack's default inputs; unknown or misplaced fields are explained."""
+    if defaults is None:
+        return {}
+    if not isinstance(defaults, Mapping):
+        problems.append(Problem(None, DEFAULTS_KEY, "must be a map of field: value"))
+        return {}
+    kept, found = _fields(defaults, DEFAULT_FIELDS, None, "a default field")
+    problems += [Problem(None, f"{DEFAULTS_KEY}.{p.field}", p.message) for p in found]
+    return kept
+
+
+def _sender_entries(senders: object, problems: list[Problem]) -> Mapping[Any, Any]:
+    """The ``senders`` map, or an empty one (with its problem) when it is missing or a list."""
+    if senders is None:
+        problems.append(
+            Problem(
+                None,
+                SENDERS_KEY,
+                "is missing: declare the senders as a map of key: {sender_name, sender_email}",
+            )
+        )
+        return {}
+    if not isinstance(senders, Mapping):
+        problems.append(
+            Problem(None, SENDERS_KEY, "must be a map from a stable key to a sender (not a list)")
+        )
+        return {}
+    return senders
+
+
+def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
+    """One sender entry merged over the stack defaults; None when the entry is unusable."""
+    key = str(raw_key)
+    if not isinstance(raw_key, str) or not KEY_RE.match(key):
+        inv.problems.append(Problem(key, None, f"invalid key: use {KEY_RULE}"))
+        return None
+    if not isinstance(entry, Mapping):
+        inv.problems.append(
+            Problem(key, None, "must be a map with at least sender_name and sender_email")
+        )
+        return None
+    own, problems = _fields(entry, INPUT_FIELDS + SENDER_OPTIONS, key, "an EmailAccount field")
+    inv.problems += problems
+    protect = parse_flag(own.pop("protect", inv.protect))
+    if protect is None:
+        inv.problems.append(Problem(key, "protect", "must be true or false"))
+        protect = inv.protect
+    inputs: dict[str, Any] = dict.fromkeys(INPUT_FIELDS)
+    inputs.update(inv.defaults)
+    inputs.update(own)
+    for login in LOGIN_FIELDS:
+        if inputs.get(login) is None or inputs.get(login) == "":
+            inputs[login] = inputs.get("sender_email")
+    return Sender(key, inputs, protect)
+
+
+def _address_taken(sender: Sender, seen: dict[str, str]) -> Problem | None:
+    """A problem when another sender already has this address; else remember it."""
+    email = _email_key(sender.email)
+    if not email:
+        return None
+    if email in seen:
+        return Problem(
+            sender.key,
+            "sender_email",
+            f"'{sender.email}' is also the address of sender '{seen[email]}': "
+            "lemlist connects a mailbox once",
+        )
+    seen[email] = sender.key
+    return None
 
 
 def build_inventory(senders: object, defaults: object = None, protect: object = None) -> Inventory:
@@ -170,70 +238,17 @@ def build_inventory(senders: object, defaults: object = None, protect: object = 
     keys) are collected, never raised; senders with a usable entry are kept either way.
     """
     inv = Inventory()
-    stack_protect = False if protect is None else parse_flag(protect)
-    if stack_protect is None:
-        inv.problems.append(Problem(None, PROTECT_KEY, "must be true or false"))
-    inv.protect = bool(stack_protect)
-    if defaults is not None:
-        if isinstance(defaults, Mapping):
-            inv.defaults, problems = _fields(defaults, DEFAULT_FIELDS, None, "a default field")
-            inv.problems += [
-                Problem(None, f"{DEFAULTS_KEY}.{p.field}", p.message) for p in problems
-            ]
-        else:
-            inv.problems.append(Problem(None, DEFAULTS_KEY, "must be a map of field: value"))
-    if senders is None:
-        inv.problems.append(
-            Problem(
-                None,
-                SENDERS_KEY,
-                "is missing: declare the senders as a map of key: {sender_name, sender_email}",
-            )
-        )
-        return inv
-    if not isinstance(senders, Mapping):
-        inv.problems.append(
-            Problem(None, SENDERS_KEY, "must be a map from a stable key to a sender (not a list)")
-        )
-        return inv
-    seen: dict[str, str] = {}
-    for raw_key, entry in senders.items():
-        key = str(raw_key)
-        if not isinstance(raw_key, str) or not KEY_RE.match(key):
-            inv.problems.append(Problem(key, None, f"invalid key: use {KEY_RULE}"))
+    inv.protect = _stack_protect(protect, inv.problems)
+    inv.defaults = _stack_defaults(defaults, inv.problems)
+    seen: dict[str, str] = {}  # address -> the first sender key that has it
+    for raw_key, entry in _sender_entries(senders, inv.problems).items():
+        sender = _sender(raw_key, entry, inv)
+        if sender is None:
             continue
-        if not isinstance(entry, Mapping):
-            inv.problems.append(
-                Problem(key, None, "must be a map with at least sender_name and sender_email")
-            )
-            continue
-        allowed = INPUT_FIELDS + SENDER_OPTIONS
-        own, problems = _fields(entry, allowed, key, "an EmailAccount field")
-        inv.problems += problems
-        sender_protect = parse_flag(own.pop("protect", inv.protect))
-        if sender_protect is None:
-            inv.problems.append(Problem(key, "protect", "must be true or false"))
-            sender_protect = inv.protect
-        inputs: dict[str, Any] = dict.fromkeys(INPUT_FIELDS)
-        inputs.update(inv.defaults)
-        inputs.update(own)
-        for login in LOGIN_FIELDS:
-            if inputs.get(login) is None or inputs.get(login) == "":
-                inputs[login] = inputs.get("sender_email")
-        sender = Sender(key, inputs, sender_protect)
-        email = _email_key(sender.email)
-        if email and email in seen:
-            inv.problems.append(
-                Problem(
-                    key,
-                    "sender_email",
-                    f"'{sender.email}' is also the address of sender '{seen[email]}': "
-                    "lemlist connects a mailbox once",
-                )
-            )
-        elif email:
-            seen[email] = key
-        inv.senders[key] = sender
+        taken = _address_taken(sender, seen)
+        if taken is not None:
+            inv.problems.append(taken)
+        inv.senders[sender.key] = sender
     return inv
 
 
@@ -255,200 +270,3 @@ def split_password(entry: object) -> tuple[dict[str, object], list[str]]:
     return dict.fromkeys(PASSWORD_PARTS.values(), entry), []
 
 
-def stored_secret(value: object) -> StoredSecret | None:
-    """A password value of a stack file: encrypted, plain text, or None when unusable."""
-    if is_secure(value):
-        assert isinstance(value, Mapping)
-        ciphertext = value["secure"]
-        if isinstance(ciphertext, str) and ciphertext.strip():
-            return StoredSecret(ciphertext.strip(), encrypted=True)
-        return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
-        return StoredSecret(str(value), encrypted=False)
-    return None
-
-
-# -- stack files -------------------------------------------------------------------------
-
-
-class StackFileError(Exception):
-    """A stack file that cannot be read or is not a Pulumi stack configuration."""
-
-
-def _construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
-    """Build a mapping like the safe loader, recording duplicate keys on the loader."""
-    seen: dict[object, int] = {}
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            if key in seen:
-                loader.duplicates.append((str(key), seen[key], line))
-            seen[key] = line
-        except TypeError:  # an unhashable key: construct_mapping explains it
-            pass
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
-    return mapping
-
-
-#: A safe YAML loader that records duplicate keys (plain YAML keeps only the last one).
-_Loader: Any = type("_DuplicateKeyLoader", (yaml.SafeLoader,), {})
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-@dataclass
-class StackFile:
-    """A parsed ``Pulumi.<stack>.yaml``: its config, inventory, passwords and problems."""
-
-    source: str
-    config: dict[str, Any]
-    inventory: Inventory
-    passwords: dict[str, dict[str, StoredSecret | None]]
-    problems: list[Problem]
-
-    @property
-    def stack(self) -> str:
-        """The stack name, from a ``Pulumi.<stack>.yaml`` file name (else the source)."""
-        name = self.source.replace("\\", "/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-        match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", name)
-        return match.group(1) if match else self.source
-
-
-def _password_problems(
-    key: str, entry: object
-) -> tuple[dict[str, StoredSecret | None], list[Problem]]:
-    values, unknown = split_password(entry)
-    problems = [
-        Problem(key, f"passwords.{key}.{part}", "is not a password part; use 'smtp' and 'imap'")
-        for part in unknown
-    ]
-    secrets: dict[str, StoredSecret | None] = {}
-    for target, value in values.items():
-        secret = stored_secret(value)
-        secrets[target] = secret
-        if secret is None:
-            problems.append(
-                Problem(
-                    key,
-                    target,
-                    f"is missing or empty: set it with `{set_password_command(key)}` (one "
-                    "password for SMTP and IMAP) or with a path ending in .smtp and .imap",
-                )
-            )
-        elif not secret.encrypted:
-            problems.append(
-                Problem(
-                    key,
-                    target,
-                    "is in plain text in the stack file, where anyone with the repository can "
-                    f"read it: remove it, store it with `{set_password_command(key)}`, and "
-                    "change the password (it is in the git history)",
-                )
-            )
-    return secrets, problems
-
-
-def parse_stack(text: str, source: str) -> StackFile:
-    """Parse a stack file's text. Raises :class:`StackFileError` when it is not YAML or not
-    a stack configuration; every other problem is collected."""
-    loader = _Loader(text)
-    loader.duplicates = []  # (key, first line, repeated line)
-    try:
-        document = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" (line {mark.line + 1}, column {mark.column + 1})"
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise StackFileError(f"{source}: not valid YAML: {reason}{where}") from None
-    finally:
-        loader.dispose()
-    if document is None:
-        document = {}
-    if not isinstance(document, Mapping):
-        raise StackFileError(f"{source}: not a Pulumi stack file (expected a map with 'config')")
-    problems = [
-        Problem(
-            None,
-            f"line {line}",
-            f"key '{key}' appears twice (first on line {first}); only the last one would count",
-        )
-        for key, first, line in loader.duplicates
-    ]
-    config = document.get("config") or {}
-    if not isinstance(config, Mapping):
-        raise StackFileError(f"{source}: 'config' must be a map of key: value")
-    config = {str(k): v for k, v in config.items()}
-    for name in config:
-        if name.startswith(f"{PROJECT}:") and name not in CONFIG_KEYS:
-            short = name.split(":", 1)[1]
-            known = tuple(k.split(":", 1)[1] for k in CONFIG_KEYS)
-            problems.append(Problem(None, name, _unknown(short, known, "an inventory setting")))
-    inventory = build_inventory(
-        config.get(SENDERS_KEY), config.get(DEFAULTS_KEY), config.get(PROTECT_KEY)
-    )
-    if is_secure(config.get(SENDERS_KEY)) or is_secure(config.get(DEFAULTS_KEY)):
-        problems.append(
-            Problem(
-                None,
-                SENDERS_KEY,
-                f"must not be a secret: only {PASSWORDS_KEY} holds secrets, so the inventory "
-                "stays readable in review",
-            )
-        )
-    passwords: dict[str, dict[str, StoredSecret | None]] = {}
-    raw_passwords = config.get(PASSWORDS_KEY)
-    if raw_passwords is None:
-        raw_passwords = {}
-    if not isinstance(raw_passwords, Mapping) or is_secure(raw_passwords):
-        problems.append(
-            Problem(
-                None,
-                PASSWORDS_KEY,
-                "must be a map from sender key to a secret; set each one with "
-                f"`{set_password_command('<key>')}`",
-            )
-        )
-        raw_passwords = {}
-    raw_senders = config.get(SENDERS_KEY)
-    declared = {str(k) for k in raw_senders} if isinstance(raw_senders, Mapping) else set()
-    for raw_key, entry in raw_passwords.items():
-        key = str(raw_key)
-        if key in declared and key not in inventory.senders:
-            continue  # an unusable sender entry: its own problem says why
-        if key not in inventory.senders:
-            problems.append(
-                Problem(
-                    None,
-                    f"{PASSWORDS_KEY}.{key}",
-                    f"is the password of no sender (no '{key}' under {SENDERS_KEY}): a typo, "
-                    "or a leftover of a removed sender",
-                )
-            )
-            continue
-        passwords[key], entry_problems = _password_problems(key, entry)
-        problems += entry_problems
-    for key in inventory.senders:
-        if key not in raw_passwords:
-            passwords[key] = dict.fromkeys(PASSWORD_PARTS.values())
-            problems.append(
-                Problem(
-                    key,
-                    "passwords",
-                    f"no password: set it with `{set_password_command(key)}` (one password "
-                    "for SMTP and IMAP) or with a path ending in .smtp and .imap",
-                )
-            )
-    return StackFile(source, config, inventory, passwords, problems)
-
-
-def read_stack(path: str) -> StackFile:
-    """Read and parse a stack file. Raises :class:`StackFileError` when it is unusable."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise StackFileError(f"{path}: cannot read: {reason}") from None
-    return parse_stack(text, path)

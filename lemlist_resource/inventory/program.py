@@ -20,7 +20,7 @@ from .model import (
     Inventory,
     Sender,
     build_inventory,
-    set_password_command,
+    password_hint,
     split_password,
 )
 
@@ -51,11 +51,7 @@ def password(passwords: Any, key: str, target: str) -> str:
     value = split_password(entry)[0][target]
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
         return str(value)
-    raise pulumi.RunError(
-        f"lemlist sender '{key}' has no {target}: set it with "
-        f"`{set_password_command(key)}` (one password for SMTP and IMAP) or with a path "
-        "ending in .smtp and .imap."
-    )
+    raise pulumi.RunError(f"lemlist sender '{key}' has no {target}: {password_hint(key)}.")
 
 
 def declare(

@@ -16,7 +16,8 @@ from ..changes import plan_change
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..validation import validate
 from .lint import lint
-from .model import PASSWORD_PARTS, Sender, StackFile, StackFileError, parse_stack, read_stack
+from .model import PASSWORD_PARTS, Sender
+from .stackfile import StackFile, StackFileError, parse_stack, read_stack
 
 REPLACE_WARNING = (
     "⚠ **REPLACES the mailbox: disconnect + reconnect — unlinks it from campaigns and "

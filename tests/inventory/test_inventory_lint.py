@@ -6,7 +6,7 @@ import pytest
 
 from lemlist_resource.inventory import build_inventory, lint, parse_stack, read_stack
 from lemlist_resource.inventory.lint import sender_problems
-from lemlist_resource.inventory.model import StackFileError
+from lemlist_resource.inventory.stackfile import StackFileError
 from lemlist_resource.validation import validate
 
 from .helpers import FIXTURES, STACKS
@@ -67,7 +67,7 @@ def test_lint_reports_exactly_what_the_provider_check_refuses() -> None:
         props = {**sender.inputs, "smtp_password": "x", "imap_password": "x"}
         _, failures = validate(props)
         ours = [p for p in sender_problems(stack) if p.sender == key]
-        assert [p.field for p in ours] == [f.property for f in failures]
+        assert [p.field for p in ours] == [f.field for f in failures]
 
 
 def test_password_rules_and_no_secret_is_ever_printed() -> None:
