@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from ..changes import plan_change
+from ..changes import Change, plan_change
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..validation import validate
 from .lint import lint
@@ -115,68 +115,77 @@ class Review:
     replaced: int
 
 
+def _added(sender: Sender) -> str:
+    hosts = ", ".join(
+        f"{sender.inputs.get(h)}:{sender.inputs.get(p)}"
+        for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
+    )
+    protected = " 🔒 protected" if sender.protect else ""
+    return f"- {_label(sender)}: connects a new mailbox ({hosts}){protected}"
+
+
+def _removed(sender: Sender) -> str:
+    line = f"- {_label(sender)}: {REMOVE_WARNING}"
+    if sender.protect:
+        line += (
+            "\n  - 🔒 protected: `pulumi up` will refuse to remove it. Release it first "
+            f"(set `protect: false` on `{sender.key}`, merge, apply), then remove it."
+        )
+    return line
+
+
+def _replacement_notes(before: Sender, after: Sender, plan: Change) -> list[str]:
+    """What a replacement does: the warning, protection, and the order of the two calls."""
+    notes = [REPLACE_WARNING]
+    if before.protect and after.protect:
+        notes.append(
+            "🔒 protected: `pulumi up` will refuse this replacement; to allow it, set "
+            f"`protect: false` on `{after.key}` in this change"
+        )
+    if not plan.delete_before_replace:
+        notes.append(
+            f"connects {_code(after.email or None)}, then disconnects "
+            f"{_code(before.email or None)}"
+        )
+    return notes
+
+
+def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bool]:
+    """The list item of a sender both sides have (None when nothing changes), and whether
+    the change replaces the mailbox."""
+    before, after = base.inventory.senders[key], head.inventory.senders[key]
+    olds, news = _props(base, before), _props(head, after)
+    plan = plan_change(olds, news)
+    notes: list[str] = []
+    if plan.replaces:
+        notes += _replacement_notes(before, after, plan)
+    elif plan.changed:
+        notes.append("updated in place: no reconnect")
+    if before.protect != after.protect:
+        notes.append(f"protection: {_on(before.protect)} → {_on(after.protect)}")
+    if not notes:
+        return None, bool(plan.replaces)
+    details = notes + [_describe(n, olds.get(n), news.get(n)) for n in plan.changed]
+    return f"- {_label(after)}\n" + "\n".join(f"  - {d}" for d in details), bool(plan.replaces)
+
+
 def review(base: StackFile, head: StackFile) -> Review:
     """Compare two versions of one stack's inventory."""
     old, new = base.inventory.senders, head.inventory.senders
-    added = [k for k in new if k not in old]
-    removed = [k for k in old if k not in new]
-    added_lines: list[str] = []
-    removed_lines: list[str] = []
+    added_lines = [_added(s) for k, s in new.items() if k not in old]
+    removed_lines = [_removed(s) for k, s in old.items() if k not in new]
     changed_lines: list[str] = []
-    replaced = changed = 0
-
-    for key in added:
-        s = new[key]
-        hosts = ", ".join(
-            f"{s.inputs.get(h)}:{s.inputs.get(p)}"
-            for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
-        )
-        protected = " 🔒 protected" if s.protect else ""
-        added_lines.append(f"- {_label(s)}: connects a new mailbox ({hosts}){protected}")
-
-    for key in removed:
-        s = old[key]
-        line = f"- {_label(s)}: {REMOVE_WARNING}"
-        if s.protect:
-            line += (
-                "\n  - 🔒 protected: `pulumi up` will refuse to remove it. Release it first "
-                f"(set `protect: false` on `{key}`, merge, apply), then remove it."
-            )
-        removed_lines.append(line)
-
+    replaced = 0
     for key in (k for k in new if k in old):
-        before, after = old[key], new[key]
-        olds, news = _props(base, before), _props(head, after)
-        plan = plan_change(olds, news)
-        notes: list[str] = []
-        if plan.replaces:
-            replaced += 1
-            notes.append(REPLACE_WARNING)
-            if before.protect and after.protect:
-                notes.append(
-                    "🔒 protected: `pulumi up` will refuse this replacement; to allow it, set "
-                    f"`protect: false` on `{key}` in this change"
-                )
-            if not plan.delete_before_replace:
-                notes.append(
-                    f"connects {_code(after.email or None)}, then disconnects "
-                    f"{_code(before.email or None)}"
-                )
-        elif plan.changed:
-            notes.append("updated in place: no reconnect")
-        if before.protect != after.protect:
-            notes.append(f"protection: {_on(before.protect)} → {_on(after.protect)}")
-        if not notes:
-            continue
-        changed += 1
-        details = notes + [_describe(n, olds.get(n), news.get(n)) for n in plan.changed]
-        changed_lines.append(f"- {_label(after)}\n" + "\n".join(f"  - {d}" for d in details))
-
+        line, replaces = _changed(base, head, key)
+        replaced += int(replaces)
+        if line is not None:
+            changed_lines.append(line)
     return Review(
         _render(base, head, added_lines, removed_lines, changed_lines, replaced),
-        len(added),
-        len(removed),
-        changed,
+        len(added_lines),
+        len(removed_lines),
+        len(changed_lines),
         replaced,
     )
 
