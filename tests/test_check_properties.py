@@ -224,6 +224,9 @@ def test_check_names_the_property_of_every_refusal(news: dict[str, Any]) -> None
     plain = {k: _unwrap(v) for k, v in news.items()}
     _, direct = validate(plain, is_unknown=lambda v: isinstance(v, Unknown) or v == rpc.UNKNOWN)
     assert sorted(f.field for f in direct) == sorted(p for p, _ in failures)
+    # ...and keeps field and reason apart: check's message is the two joined.
+    assert [f.message for f in direct] == [f"{f.field} {f.reason}" for f in direct]
+    assert not any(f.reason.startswith(f.field + " ") for f in direct)
 
 
 @SETTINGS
