@@ -33,7 +33,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from bench.common import API_KEY, close_host, machine_markdown, sender, start_host, table
 from bench.naive import NaiveProvider
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = 20, 2.0

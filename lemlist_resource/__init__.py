@@ -1,7 +1,7 @@
 """Manage lemlist sender mailboxes (custom SMTP/IMAP email accounts) as Pulumi resources.
 
-The public names are loaded lazily, so ``lemlist_resource.rules``, the inventory lint and
-the emulator (``python -m lemlist_resource.emulator``) import without loading Pulumi.
+The public names are loaded lazily, so ``lemlist_resource.rules`` and the inventory lint
+import without loading Pulumi.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 from tests.harness import Engine, ProviderHost
 
 API_KEY = "test-key-5f1e9a"

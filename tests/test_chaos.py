@@ -31,9 +31,10 @@ from typing import Any
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
+from lemlist_emulator import Emulator
+from lemlist_emulator.faults import RandomFaults
 from lemlist_resource import provider as provider_module
 from lemlist_resource.client import LemlistClient
-from lemlist_resource.emulator import Emulator, RandomFaults
 from lemlist_resource.errors import LemlistError
 from lemlist_resource.provider import EmailAccountProvider
 from lemlist_resource.ratelimit import Pacer

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from lemlist_resource.emulator import Emulator, Fault, FaultKind
+from lemlist_emulator import Emulator
+from lemlist_emulator.faults import Fault, FaultKind
 from tests.conftest import (
     API_KEY,
     MEMBERS,
@@ -226,7 +227,7 @@ class _Lines(logging.Handler):
 @pytest.fixture(scope="module")
 def emulator_lines() -> Iterator[list[str]]:
     """Every line the emulator logs during this module."""
-    logger = logging.getLogger("lemlist_resource.emulator")
+    logger = logging.getLogger("lemlist_emulator")
     handler, level = _Lines(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from lemlist_resource.emulator import Emulator, Fault
+from lemlist_emulator import Emulator
+from lemlist_emulator.faults import Fault
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import Engine, ProviderHost, Step, run_steps
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 from tests.conftest import (
     API_KEY,
     IMAP_PASSWORD,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 from tests.conftest import API_KEY, IMAP_PASSWORD, SMTP_PASSWORD, mailbox
 
 pytestmark = [

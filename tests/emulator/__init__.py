@@ -1,1 +1,1 @@
-"""Tests of the local lemlist emulator (lemlist_resource.emulator)."""
+"""Tests of the local lemlist emulator (lemlist_emulator)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 
 from .helpers import KEY, OTHER_KEY, make_emulator, session_for
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 
 KEY = "emu-test-key-3b7c"
 OTHER_KEY = "emu-other-team-key-81aa"

@@ -1,4 +1,4 @@
-"""``python -m lemlist_resource.emulator``: startup line, options, clean shutdown on signals."""
+"""``python -m lemlist_emulator``: startup line, options, clean shutdown on signals."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lemlist_resource.emulator.__main__ import build_parser, main
+from lemlist_emulator.cli import build_parser, main
 
 from .helpers import IMAP_PASSWORD, KEY, SMTP_PASSWORD, mailbox, session_for
 
@@ -26,7 +26,7 @@ def running(
     args: Sequence[str], env: dict[str, str] | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lemlist_resource.emulator", "--port", "0", *args],
+        [sys.executable, "-m", "lemlist_emulator", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 
 from .helpers import KEY, mailbox, session_for
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
+from lemlist_emulator import Emulator
 from lemlist_resource import rules
-from lemlist_resource.emulator import Emulator
 
 from .helpers import (
     BAD_TEAM_KEY,
@@ -298,7 +298,7 @@ def test_in_process_connect_and_disconnect(emu: Emulator, api: requests.Session)
 
 
 def test_in_process_connect_applies_the_rules(emu: Emulator) -> None:
-    from lemlist_resource.emulator import LemlistRefusal
+    from lemlist_emulator.backend import LemlistRefusal
 
     with pytest.raises(LemlistRefusal) as refused:
         emu.connect(sender_email="x@acme-mail.com", smtp_host="smtp.gmail.com")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from lemlist_resource.emulator import Emulator, Fault, RandomFaults
-from lemlist_resource.emulator.faults import FaultPlan
+from lemlist_emulator import Emulator
+from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
 
 from .helpers import KEY, mailbox, make_emulator, session_for
 

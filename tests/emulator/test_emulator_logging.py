@@ -7,11 +7,12 @@ import logging
 import pytest
 import requests
 
-from lemlist_resource.emulator import Emulator, Fault
+from lemlist_emulator import Emulator
+from lemlist_emulator.faults import Fault
 
 from .helpers import KEY, SECRETS, mailbox
 
-LOGGER = "lemlist_resource.emulator"
+LOGGER = "lemlist_emulator"
 
 
 def test_one_line_per_request_without_secrets(

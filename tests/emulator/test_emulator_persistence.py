@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lemlist_resource.emulator.store import MemoryStore, SqliteStore, open_store
+from lemlist_emulator.store import MemoryStore, SqliteStore, open_store
 
 from .helpers import IMAP_PASSWORD, KEY, SMTP_PASSWORD, mailbox, make_emulator, session_for
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lemlist_resource.emulator import Emulator, RateLimiter
-from lemlist_resource.emulator.ratelimit import parse_rate
+from lemlist_emulator import Emulator
+from lemlist_emulator.ratelimit import RateLimiter, parse_rate
 
 from .helpers import KEY, OTHER_KEY, mailbox, make_emulator, session_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lemlist_resource.emulator import Emulator
+from lemlist_emulator import Emulator
 
 from .helpers import BAD_TEAM_KEY, mailbox, session_for
 

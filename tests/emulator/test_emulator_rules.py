@@ -7,9 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lemlist_resource import rules
-from lemlist_resource.emulator import LemlistRefusal
-from lemlist_resource.emulator.backend import Backend, Principal, validate_fields
+from lemlist_emulator import rules
+from lemlist_emulator.backend import Backend, LemlistRefusal, Principal, validate_fields
 
 from .helpers import REQUIRED_FIELDS as REQUIRED
 from .helpers import mailbox
@@ -50,8 +49,8 @@ def test_secure_flags_must_be_booleans_when_present(field: str, value: Any) -> N
 
 
 @given(st.text(max_size=30))
-def test_host_rule_is_rules_host_problem(host: str) -> None:
-    expected = None if host == "" else ("Invalid host" if rules.host_problem(host) else None)
+def test_host_rule_is_the_emulators_own(host: str) -> None:
+    expected = "Invalid host" if rules.host_refused(host) else None
     if host == "":
         expected = "Missing required fields"
     assert refusal(mailbox(imap_host=host)) == expected

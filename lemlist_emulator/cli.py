@@ -1,4 +1,4 @@
-"""``python -m lemlist_resource.emulator``: run the lemlist emulator until SIGINT/SIGTERM."""
+"""The command line of the emulator (``python -m lemlist_emulator``): options, then serve."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from lemlist_resource.emulator.core import Emulator
-from lemlist_resource.emulator.faults import RandomFaults
-from lemlist_resource.emulator.ratelimit import parse_rate
+from lemlist_emulator.core import Emulator
+from lemlist_emulator.faults import RandomFaults
+from lemlist_emulator.ratelimit import parse_rate
 
 DEFAULT_KEY = "emulator-dev-key"
 KEY_ENV = "LEMLIST_EMULATOR_API_KEY"
@@ -50,7 +50,7 @@ def _fail_host(text: str) -> tuple[str, str | None]:
 def build_parser() -> argparse.ArgumentParser:
     """The command's options."""
     parser = argparse.ArgumentParser(
-        prog="python -m lemlist_resource.emulator",
+        prog="python -m lemlist_emulator",
         description="Run a local emulator of lemlist's email-accounts API.",
     )
     add = parser.add_argument
@@ -166,6 +166,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         emulator.stop()
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -26,14 +26,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, unquote
 
-from lemlist_resource.emulator.backend import (
+from lemlist_emulator.backend import (
     MSG_METHOD,
     MSG_NOT_FOUND,
     MSG_RATE_LIMITED,
     Backend,
     LemlistRefusal,
 )
-from lemlist_resource.emulator.ratelimit import RateLimiter
+from lemlist_emulator.ratelimit import RateLimiter
 
 __all__ = [
     "BASE_PATH",
@@ -48,7 +48,7 @@ __all__ = [
     "text_reply",
 ]
 
-logger = logging.getLogger("lemlist_resource.emulator")
+logger = logging.getLogger("lemlist_emulator")
 
 BASE_PATH = "/api"
 MAX_BODY = 1 << 20

@@ -14,15 +14,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from lemlist_resource.emulator.backend import (
+from lemlist_emulator.backend import (
     MSG_RATE_LIMITED,
     Backend,
     BackendClosed,
     fingerprint,
 )
-from lemlist_resource.emulator.faults import Fault, FaultPlan, RandomFaults
-from lemlist_resource.emulator.ratelimit import RateLimiter
-from lemlist_resource.emulator.server import (
+from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
+from lemlist_emulator.ratelimit import RateLimiter
+from lemlist_emulator.server import (
     BASE_PATH,
     JSON,
     LemlistApp,
@@ -33,11 +33,11 @@ from lemlist_resource.emulator.server import (
     success_status,
     text_reply,
 )
-from lemlist_resource.emulator.store import open_store
+from lemlist_emulator.store import open_store
 
 __all__ = ["DEFAULT_TEAM", "Emulator", "RequestRecord"]
 
-logger = logging.getLogger("lemlist_resource.emulator")
+logger = logging.getLogger("lemlist_emulator")
 
 DEFAULT_TEAM = "team_1"
 _GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lemlist_resource import rules
-from lemlist_resource.emulator.store import MemoryStore
+from lemlist_emulator import rules
+from lemlist_emulator.store import MemoryStore
 
 __all__ = [
     "MSG_BAD_AUTH",
@@ -40,8 +40,8 @@ __all__ = [
 
 MSG_BAD_AUTH = "The authentication you supplied is incorrect"
 MSG_BAD_TEAM = "Bad team"
-MSG_MISSING = "Missing required fields"
-MSG_INVALID_HOST = "Invalid host"
+MSG_MISSING = rules.MSG_MISSING
+MSG_INVALID_HOST = rules.MSG_INVALID_HOST
 MSG_NOT_MEMBER = "User is not a member of this team"
 MSG_DUPLICATE = "This SMTP mailbox already exists"
 MSG_NOT_FOUND_ACCOUNT = "Email account not found"
@@ -50,18 +50,6 @@ MSG_METHOD = "Method not allowed"
 MSG_NOT_FOUND = "Not found"
 MSG_RATE_LIMITED = "Too many requests"
 
-_STRING_FIELDS = (
-    "sender_name",
-    "sender_email",
-    "smtp_host",
-    "smtp_login",
-    "smtp_password",
-    "imap_host",
-    "imap_login",
-    "imap_password",
-)
-_PORT_FIELDS = ("smtp_port", "imap_port")
-_FLAG_FIELDS = ("smtp_secure", "imap_secure")
 _ID_ALPHABET = string.ascii_letters + string.digits
 _ID_LENGTH = 20
 
@@ -100,43 +88,11 @@ def _check_host(host: str) -> str:
 
 
 def validate_fields(fields: object) -> dict[str, Any]:
-    """lemlist's field rules for a new account, in lemlist's order; returns the clean values.
-
-    Raises ``LemlistRefusal`` 400 ``Missing required fields`` when a required field is absent,
-    empty or of the wrong JSON type, then 400 ``Invalid host`` when ``rules.host_problem``
-    refuses the SMTP or the IMAP host.
-    """
-    missing = LemlistRefusal(400, MSG_MISSING)
-    if not isinstance(fields, Mapping):
-        raise missing
-    clean: dict[str, Any] = {}
-    for name in _STRING_FIELDS:
-        value = fields.get(name)
-        if not isinstance(value, str) or value == "":
-            raise missing
-        clean[name] = value
-    for name in _PORT_FIELDS:
-        value = fields.get(name)
-        # JSON integers only: not booleans, strings or floats (587.0 included). 0 is falsy in
-        # lemlist's JavaScript and out-of-range ports cannot be connected to either.
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-            raise missing
-        clean[name] = value
-    for name in _FLAG_FIELDS:
-        value = fields.get(name)
-        if value is None:
-            value = False
-        elif not isinstance(value, bool):
-            raise missing
-        clean[name] = value
-    user_id = fields.get("userId")
-    if user_id is not None and not isinstance(user_id, str):
-        raise missing
-    clean["userId"] = user_id or None
-    for name in ("smtp_host", "imap_host"):
-        if rules.host_problem(clean[name]) is not None:
-            raise LemlistRefusal(400, MSG_INVALID_HOST)
-    return clean
+    """lemlist's field rules (``rules.validate_fields``) with a refusal as lemlist answers it."""
+    try:
+        return rules.validate_fields(fields)
+    except rules.Refusal as exc:
+        raise LemlistRefusal(400, exc.message) from None
 
 
 class Backend:
