@@ -77,7 +77,7 @@ EMULATOR_STRICTER = {
 
 def provider_refuses_host(host: str) -> bool:
     _, failures = validate(mailbox(smtp_host=host))
-    return any(failure.property == "smtp_host" for failure in failures)
+    return any(failure.field == "smtp_host" for failure in failures)
 
 
 def emulator_refusal(fields: Any) -> str | None:
