@@ -53,11 +53,13 @@ def plan_change(
 ) -> Change:
     """Compare two input sets. lemlist has no update: any change to a stored field is a
     replacement, done delete-first when it is the same mailbox (same sender address),
-    because lemlist refuses to connect a mailbox that is already connected."""
+    because lemlist refuses to connect a mailbox that is already connected. Create-only
+    fields (``adopt_id``) are never a change: they say how a mailbox came to be managed."""
     changed = [
         f.name
         for f in FIELDS
-        if not same_value(f.name, olds.get(f.name), news.get(f.name), is_unknown)
+        if not f.create_only
+        and not same_value(f.name, olds.get(f.name), news.get(f.name), is_unknown)
     ]
     replaces = [name for name in changed if FIELDS_BY_NAME[name].stored]
     same_mailbox = same_value(

@@ -29,6 +29,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from urllib3.util.retry import Retry
 
 from ._version import __version__
+from .adoption import adopt_instruction
 from .auth import LemlistKeyAuth
 from .errors import (
     LemlistAPIError,
@@ -149,8 +150,8 @@ class LemlistClient:
         unknown = (
             f"{what}: the outcome is unknown ({{why}}), so lemlist may have connected it. "
             "It was not retried, to avoid connecting it twice. Look for it in lemlist "
-            "(Settings > Email accounts): if it is there, adopt it with "
-            'ResourceOptions(import_="umx_...") or disconnect it, then run `pulumi up` again.'
+            f"(Settings > Email accounts): if it is there, {adopt_instruction()}, or "
+            "disconnect it there and run `pulumi up` again."
         )
         try:
             resp = self._send("POST", ACCOUNTS_PATH, what, body=body, idempotent=False)
@@ -323,9 +324,9 @@ class LemlistClient:
             hint = "this mailbox belongs to another team: use an API key of the team that owns it."
         elif "already exists" in low:
             hint = (
-                f"{label} is already connected in lemlist. Adopt it with "
-                'ResourceOptions(import_="umx_...") (its id is in lemlist under Settings > '
-                "Email accounts), or disconnect it there, then run `pulumi up` again."
+                f"{label} is already connected in lemlist (its id is under Settings > Email "
+                f"accounts): {adopt_instruction()}, or disconnect it there and run "
+                "`pulumi up` again."
             )
         elif "invalid host" in low:
             hint = (

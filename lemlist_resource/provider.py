@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -24,6 +24,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from .adoption import adopt_instruction
 from .changes import plan_change
 from .client import LemlistClient
 from .errors import LemlistError, register_secret
@@ -70,11 +71,37 @@ def _check_failure(result: dict[str, Any]) -> str | None:
     return "; ".join(problems) or None
 
 
+#: What :func:`_connectivity` reports when lemlist answered 404 "Email account not found".
+GONE = "lemlist no longer knows it"
+
+
+class _Undo(Exception):
+    """Inside ``create``: the new mailbox must be disconnected again, for ``reason``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _new_outputs(inputs: dict[str, Any], created: dict[str, Any]) -> dict[str, Any]:
+    """The outputs of a mailbox just connected (or adopted): the declared inputs, lemlist's
+    address and provider when it returned them, and no connectivity check yet."""
+    outs = {f.name: inputs.get(f.name) for f in FIELDS}
+    outs.update(
+        email=created.get("email", inputs.get("sender_email")),
+        provider=created.get("provider", "custom"),
+        smtp_ok=None,
+        imap_ok=None,
+        checked_at=None,
+    )
+    return outs
+
+
 def _connectivity(api: LemlistClient, account_id: str) -> tuple[dict[str, Any], str | None]:
     """Run lemlist's test: ``(check outputs, None)`` when both sides work, else ``({}, why)``."""
     result = api.test(account_id)
     if result is None:
-        return {}, "lemlist no longer knows it"
+        return {}, GONE
     problem = _check_failure(result)
     return ({}, problem) if problem is not None else (_check_outputs(result), None)
 
@@ -141,9 +168,22 @@ class EmailAccountProvider(ResourceProvider):
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Any change to a field lemlist stores replaces the mailbox (there is no update)."""
-        change = plan_change(_plain(olds), _plain(news), is_unknown)
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Any change to a field lemlist stores replaces the mailbox (there is no update).
+
+        ``adopt_id`` is never a change. But a replacement's create would read it: when it
+        still names this very mailbox, the replacement would adopt the mailbox being
+        replaced instead of connecting the new settings, so the preview stops and says so.
+        """
+        wanted = _plain(news)
+        change = plan_change(_plain(olds), wanted, is_unknown)
+        if change.replaces and wanted.get("adopt_id") == id_:
+            raise LemlistError(
+                f"The lemlist mailbox {id_} was adopted with adopt_id, which is still set: "
+                f"changing {', '.join(change.replaces)} replaces the mailbox, and the new one "
+                "must be connected, not adopted again. Remove adopt_id first (alone, that is no "
+                "change), then make this change."
+            )
         return DiffResult(
             changes=bool(change.changed),
             replaces=change.replaces,
@@ -152,59 +192,99 @@ class EmailAccountProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Connect the mailbox; with ``verify_connection``, test it and undo on failure."""
+        """Connect the mailbox (or adopt ``adopt_id``); with ``verify_connection``, test it.
+
+        All or nothing: once lemlist has returned an id, any failure (a failed check or any
+        exception at all) disconnects the mailbox again, or, when that fails too, ends in an
+        error that names the id and the exact ``adopt_id`` line that adopts it.
+        """
         inputs = _plain(props)
         api = self._client()
         label = str(inputs.get("sender_email"))
+        if inputs.get("adopt_id"):
+            return self._adopt(api, str(inputs["adopt_id"]), inputs, label)
         created = api.connect(request_body(inputs), label=label)
-        account_id = str(created["id"])
-        outs = {f.name: inputs.get(f.name) for f in FIELDS}
-        outs.update(
-            email=created.get("email", inputs.get("sender_email")),
-            provider=created.get("provider", "custom"),
-            smtp_ok=None,
-            imap_ok=None,
-            checked_at=None,
-        )
-        if inputs.get("verify_connection", True):
-            outs.update(self._verify_new(api, account_id, label))
-        return CreateResult(account_id, outs)
-
-    def _verify_new(self, api: LemlistClient, account_id: str, label: str) -> dict[str, Any]:
-        """Test a mailbox just connected; disconnect it again if it does not work."""
+        account_id = str(created["id"])  # connect() returns only a non-empty string id
         try:
-            checked, problem = _connectivity(api, account_id)
-        except LemlistError as exc:
-            checked, problem = {}, f"the check itself failed: {exc.message}"
-        if problem is None:
-            return checked
+            outs = _new_outputs(inputs, created)
+            if inputs.get("verify_connection", True):
+                try:
+                    checked, problem = _connectivity(api, account_id)
+                except LemlistError as exc:
+                    checked, problem = {}, f"the check itself failed: {exc.message}"
+                if problem is not None:
+                    raise _Undo(f"the connectivity check failed ({problem})")
+                outs.update(checked)
+            return CreateResult(account_id, outs)
+        except _Undo as undo:
+            self._undo(api, account_id, label, undo.reason, expected=True)
+        except Exception as exc:  # any failure after the POST must be undone
+            self._undo(api, account_id, label, f"an unexpected {type(exc).__name__}", False)
+
+    def _undo(
+        self, api: LemlistClient, account_id: str, label: str, reason: str, expected: bool
+    ) -> NoReturn:
+        """Disconnect a mailbox this create connected, then raise the error that says so."""
         what = f"Connecting the lemlist mailbox {label} (connected as {account_id})"
         try:
             api.disconnect(account_id)
-        except LemlistError as exc:
+        except Exception as exc:  # whatever it was, the mailbox may remain
+            why = exc.message if isinstance(exc, LemlistError) else type(exc).__name__
             raise LemlistError(
-                f"{what}: the connectivity check failed ({problem}), and disconnecting it "
-                f"again failed too ({exc.message}). It may still be connected in lemlist as "
-                f"{account_id}: disconnect it there, or adopt it with "
-                f'ResourceOptions(import_="{account_id}") and verify_connection=False.'
+                f"{what} failed: {reason}, and disconnecting it again failed too ({why}). It "
+                f"may still be connected in lemlist as {account_id}: disconnect it there, or "
+                f"{adopt_instruction(account_id)}."
             ) from None
+        advice = (
+            "fix the settings or password and run `pulumi up` again, or set "
+            "verify_connection=False to connect it anyway"
+            if expected
+            else "run `pulumi up` again; if it happens again, report it with this message"
+        )
         raise LemlistError(
-            f"{what}: the connectivity check failed ({problem}). The mailbox was disconnected "
-            "again so nothing is left half-working: fix the settings or password and run "
-            "`pulumi up` again, or set verify_connection=False to connect it anyway."
+            f"{what} failed: {reason}. The mailbox was disconnected again so nothing is left "
+            f"half-working: {advice}."
         )
 
+    def _adopt(
+        self, api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str
+    ) -> CreateResult:
+        """Take over a mailbox already connected in lemlist: verify its id, connect nothing.
+
+        lemlist has no read endpoint: only the id's existence and its connectivity can be
+        checked, so the declared inputs are recorded as the outputs, as declared.
+        """
+        what = f"Adopting the lemlist mailbox {account_id} for {label}"
+        result = api.test(account_id)
+        if result is None:
+            raise LemlistError(
+                f'{what} failed: lemlist answered HTTP 404 "Email account not found", so '
+                "nothing was adopted or connected. Check the id in lemlist (Settings > Email "
+                "accounts) and fix adopt_id, or remove adopt_id to connect the mailbox anew."
+            )
+        outs = _new_outputs(inputs, {"id": account_id})
+        problem = _check_failure(result)
+        if problem is not None and inputs.get("verify_connection", True):
+            raise LemlistError(
+                f"{what} failed: its connectivity check failed ({problem}). It stays connected "
+                "in lemlist as it was and was not adopted: fix its settings in lemlist, or set "
+                "verify_connection=False to adopt it anyway."
+            )
+        outs.update(_check_outputs(result))
+        return CreateResult(account_id, outs)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh or import through the test endpoint: 404 means the mailbox is gone."""
+        """Refresh (``props`` = stored outputs) or ``EmailAccount.get`` (program inputs):
+        lemlist's test endpoint tells whether the id exists, nothing more."""
         current = _plain(props)
-        importing = "provider" not in current
+        getting = "provider" not in current  # a get: no outputs of ours yet
         result = self._client().test(id_)
         if result is None:
-            if importing:
+            if getting:
                 raise LemlistError(
-                    f"Importing the lemlist mailbox {id_} failed: lemlist answered HTTP 404 "
+                    f"Reading the lemlist mailbox {id_} failed: lemlist answered HTTP 404 "
                     '"Email account not found"; check the id in lemlist (Settings > Email '
-                    "accounts) and fix the import_ option."
+                    "accounts)."
                 )
             return ReadResult(id_="", outs={})
         inputs, _ = validate({f.name: current.get(f.name) for f in FIELDS})
@@ -223,6 +303,12 @@ class EmailAccountProvider(ResourceProvider):
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if outs.get("verify_connection"):
             checked, problem = _connectivity(self._client(), id_)
+            if problem == GONE:
+                raise LemlistError(
+                    f"Verifying the lemlist mailbox {id_} failed: lemlist no longer knows it "
+                    "(it was disconnected outside Pulumi). Run `pulumi refresh` to drop it from "
+                    "the state, then `pulumi up` connects it again."
+                )
             if problem is not None:
                 raise LemlistError(
                     f"Verifying the lemlist mailbox {id_} failed ({problem}); it stays connected "

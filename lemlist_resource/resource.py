@@ -36,6 +36,11 @@ class EmailAccountArgs:
     user_id: Input[str] | None = field(default=None)
     #: Test SMTP and IMAP right after connecting; on failure disconnect and fail the update.
     verify_connection: Input[bool] | None = field(default=None)
+    #: Adopt a mailbox already connected in lemlist (its ``umx_…`` id) instead of connecting
+    #: it again. Read only when the resource is created: setting, changing or removing it
+    #: later changes nothing. lemlist cannot read settings back: the declared inputs are
+    #: recorded as they are, so declare the mailbox's real settings.
+    adopt_id: Input[str] | None = field(default=None)
 
 
 assert {f.name for f in fields(EmailAccountArgs)} == {f.name for f in FIELDS}
@@ -63,6 +68,7 @@ class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
     imap_secure: Output[bool]
     user_id: Output[str | None]
     verify_connection: Output[bool]
+    adopt_id: Output[str | None]
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ import re
 import socket
 
 __all__ = [
+    "account_id_problem",
     "email_problem",
     "host_problem",
     "normalize_port",
@@ -109,3 +110,19 @@ def normalize_port(value: object) -> tuple[int | None, str | None]:
     if not 1 <= port <= 65535:
         return None, f"must be between 1 and 65535, got {port}"
     return port, None
+
+
+# lemlist's contract shows an email-account id only as ``umx_…``. Beyond the prefix this
+# accepts what is safe as one URL path segment, so an id can never reach another route.
+_ACCOUNT_ID_RE = re.compile(r"umx_[A-Za-z0-9_-]{1,60}")
+
+
+def account_id_problem(value: str) -> str | None:
+    """Return why ``value`` is not a lemlist email-account id (``umx_…``), or None."""
+    if _ACCOUNT_ID_RE.fullmatch(value):
+        return None
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return (
+        f"'{shown}' is not a lemlist email-account id: expected umx_ followed by letters "
+        "and digits, as lemlist shows it under Settings > Email accounts"
+    )

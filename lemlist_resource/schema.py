@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "email", "host", "port", "bool", "secret", "user"]
+Kind = Literal["text", "email", "host", "port", "bool", "secret", "user", "account_id"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Field:
     required: bool = True
     api_name: str | None = None  # the JSON key lemlist expects, when it differs
     stored: bool = True  # lemlist keeps it: changing it means disconnect + reconnect
+    create_only: bool = False  # read only when the resource is created; never in a diff
 
     @property
     def json_key(self) -> str:
@@ -44,6 +45,9 @@ FIELDS: tuple[Field, ...] = (
     Field("user_id", "user", required=False, api_name="userId"),
     # Ours, not lemlist's: run the test endpoint right after connecting.
     Field("verify_connection", "bool", required=False, stored=False),
+    # Ours too: adopt this already-connected mailbox (``umx_…``) instead of connecting one.
+    # Only create reads it; lemlist does not store it, so it never changes a live mailbox.
+    Field("adopt_id", "account_id", required=False, stored=False, create_only=True),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

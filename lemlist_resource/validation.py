@@ -64,6 +64,8 @@ def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
         return text, rules.email_problem(text)
     if field.kind == "host":
         return text, rules.host_problem(text)
+    if field.kind == "account_id":
+        return text, rules.account_id_problem(text)
     return text, None
 
 

@@ -1,0 +1,20 @@
+"""How every message tells a user to adopt a mailbox that is connected but not in the state.
+
+Pulumi's ``import_`` option and ``pulumi import`` cannot work with a Python dynamic provider
+(the engine's import step sends Read with the id only; pulumi/pulumi#16175), so adoption goes
+through the ``adopt_id`` input, read by ``create``. One wording, used by every message.
+"""
+
+from __future__ import annotations
+
+#: Stands for an id the message cannot know (lemlist shows it under Settings > Email accounts).
+UNKNOWN_ID = "umx_…"
+
+
+def adopt_instruction(account_id: str = UNKNOWN_ID) -> str:
+    """The exact line to add, in a program and in a stack inventory, to adopt ``account_id``."""
+    return (
+        f'adopt it by adding adopt_id="{account_id}" to its EmailAccountArgs (in a stack '
+        f"inventory: `adopt_id: {account_id}` under the sender in stacks/Pulumi.<stack>.yaml) "
+        "and running `pulumi up` again"
+    )
