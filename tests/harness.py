@@ -4,9 +4,10 @@ Two layers:
 
 * :class:`ProviderHost` — one host process and one method per gRPC call (Configure, Check,
   Diff, Create, Read, Update, Delete), with plain Python dicts in and out;
-* :class:`Engine` — a small model of the engine's step logic on top of it (check → diff →
-  create / update / replace in the right order / delete, refresh, import), keeping a
+* :class:`Engine` — a model of the engine's step logic on top of it (check → diff →
+  create / update / replace in the right order / delete, refresh, get, import), keeping a
   stack's state in memory, so lifecycle cases are written as data (see :func:`run_steps`).
+  Each of its methods names the pulumi/pulumi Go function it mirrors.
 
 The engine strips secret markers before calling this host (it answers
 ``acceptSecrets: false``), so properties travel in plain form, as they do in production.
@@ -147,6 +148,7 @@ class ProviderHost:
         self._call("Configure", proto.ConfigureRequest(args=to_struct(args, with_provider=False)))
 
     def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> CheckOutcome:
+        """``CheckRequest{olds: old inputs (empty when new or before a replace), news}``."""
         resp = self._call(
             "Check",
             proto.CheckRequest(
@@ -157,11 +159,22 @@ class ProviderHost:
             from_struct(resp.inputs), [(f.property, f.reason) for f in resp.failures]
         )
 
-    def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffOutcome:
+    def diff(
+        self,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> DiffOutcome:
+        """``DiffRequest{id, olds: old OUTPUTS, old_inputs, news: checked inputs}``."""
         resp = self._call(
             "Diff",
             proto.DiffRequest(
-                id=id_, urn=urn("r"), olds=self._struct(olds), news=self._struct(news)
+                id=id_,
+                urn=urn("r"),
+                olds=self._struct(olds),
+                news=self._struct(news),
+                old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
             ),
         )
         return DiffOutcome(
@@ -171,14 +184,23 @@ class ProviderHost:
         )
 
     def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """``CreateRequest{properties: checked inputs}``; returns the id and the outputs."""
         request = proto.CreateRequest(urn=urn("r"), properties=self._struct(inputs))
         resp = self._call("Create", request)
         return resp.id, from_struct(resp.properties)
 
     def read(
-        self, id_: str, props: Mapping[str, Any] | None, inputs: Mapping[str, Any] | None = None
+        self,
+        id_: str,
+        props: Mapping[str, Any] | None,
+        inputs: Mapping[str, Any] | None = None,
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        """Refresh (``props`` = stored outputs) or import (``props`` None, program inputs)."""
+        """``ReadRequest{id, properties, inputs}``; either may be absent (None), as on import.
+
+        Refresh sends old outputs and old inputs; ``get`` the program's inputs twice; the
+        import step neither (see :class:`Engine`). No ``__provider`` is added to an absent
+        part: the engine sends nothing there.
+        """
         request = proto.ReadRequest(
             id=id_,
             urn=urn("r"),
@@ -188,17 +210,36 @@ class ProviderHost:
         resp = self._call("Read", request)
         return resp.id, from_struct(resp.properties), from_struct(resp.inputs)
 
-    def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(
+        self,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``UpdateRequest{id, olds: old OUTPUTS, old_inputs, news: checked inputs}``."""
         resp = self._call(
             "Update",
             proto.UpdateRequest(
-                id=id_, urn=urn("r"), olds=self._struct(olds), news=self._struct(news)
+                id=id_,
+                urn=urn("r"),
+                olds=self._struct(olds),
+                news=self._struct(news),
+                old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
             ),
         )
         return from_struct(resp.properties)
 
-    def delete(self, id_: str, props: Mapping[str, Any]) -> None:
-        request = proto.DeleteRequest(id=id_, urn=urn("r"), properties=self._struct(props))
+    def delete(
+        self, id_: str, props: Mapping[str, Any], old_inputs: Mapping[str, Any] | None = None
+    ) -> None:
+        """``DeleteRequest{id, properties: old OUTPUTS, old_inputs}``."""
+        request = proto.DeleteRequest(
+            id=id_,
+            urn=urn("r"),
+            properties=self._struct(props),
+            old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
+        )
         self._call("Delete", request)
 
 
@@ -207,6 +248,13 @@ def urn(name: str) -> str:
 
 
 # -- a model of the engine's steps -----------------------------------------------------------
+#
+# Each method mirrors one engine function of pulumi/pulumi (v3.2xx), read from its source:
+# pkg/resource/deploy/step_generator.go, pkg/resource/deploy/step.go and
+# sdk/go/common/resource/plugin/provider_plugin.go (see ../shared/pulumi-engine-steps.md).
+# What the engine would do that this model leaves out: parallel steps (see the concurrency
+# tests), protect / retain_on_delete (refused or skipped by the engine before the provider
+# is called), ignore_changes and targets.
 
 
 @dataclass
@@ -218,23 +266,35 @@ class Resource:
 
 @dataclass
 class Engine:
-    """The engine's view of one stack: resource name -> state, plus the steps it took."""
+    """The engine's view of one stack: resource name -> state, plus the steps it took.
+
+    ``state`` holds what the engine records per resource: the id, the *checked inputs* (the
+    Check result, also for a resource that stayed the same) and the provider's outputs.
+    ``external`` holds resources read with ``get`` (never deleted by ``destroy``).
+    """
 
     host: ProviderHost
     state: dict[str, Resource] = field(default_factory=dict)
+    external: dict[str, Resource] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
 
     def preview(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-        """Check and diff each resource; return name -> planned operation."""
+        """Check and diff each resource; return name -> planned operation.
+
+        Mirrors ``stepGenerator.generateSteps`` (step_generator.go) in a dry run: Check and
+        Diff only; the engine never calls Create, Update or Delete of a dynamic provider in
+        a preview (its host does not announce preview support in Configure).
+        """
         plan: dict[str, str] = {}
         for name, news in program.items():
-            olds = self.state.get(name)
-            checked = self._check(name, news, olds)
-            if olds is None:
+            old = self.state.get(name)
+            checked = self._check(name, news, old)
+            if old is None:
                 plan[name] = "create"
                 continue
-            d = self.host.diff(olds.id, olds.outputs, checked)
+            d = self._diff(old, checked)
             if d.replaces:
+                self._check(name, news, None)  # the replacement's re-check, as in `up`
                 plan[name] = "delete-replace" if d.delete_before_replace else "replace"
             else:
                 plan[name] = "update" if d.changes else "same"
@@ -243,39 +303,57 @@ class Engine:
         return plan
 
     def up(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-        """Apply ``program`` (resource name -> inputs); return name -> operation done."""
+        """Apply ``program`` (resource name -> inputs); return name -> operation done.
+
+        Mirrors ``stepGenerator.generateSteps`` / ``generateStepsFromDiff``
+        (step_generator.go) and the step executor: per resource Check (olds = old inputs),
+        Diff, then Create / Update / Same, or a replacement. A replacement re-runs Check
+        with no olds (``generateStepsFromDiff``: "we need to recompute the default values")
+        and creates from that result. delete-before-replace deletes first; otherwise the
+        old resource is deleted at the end of the update, after every other step, with the
+        deletes of resources the program no longer declares.
+        """
         done: dict[str, str] = {}
+        pending_deletes: list[tuple[str, Resource]] = []
         for name, news in program.items():
-            olds = self.state.get(name)
-            checked = self._check(name, news, olds)
-            if olds is None:
+            old = self.state.get(name)
+            checked = self._check(name, news, old)
+            if old is None:
                 self._create(name, checked)
                 done[name] = "create"
                 continue
-            d = self.host.diff(olds.id, olds.outputs, checked)
-            if d.replaces and d.delete_before_replace:
-                self._delete(name)
-                self._create(name, checked)
-                done[name] = "delete-replace"
-            elif d.replaces:
-                old = self.state.pop(name)
-                self._create(name, checked)
-                self.log.append(f"delete {name} {old.id}")
-                self.host.delete(old.id, old.outputs)
-                done[name] = "replace"
+            d = self._diff(old, checked)
+            if d.replaces:
+                rechecked = self._check(name, news, None)
+                if d.delete_before_replace:
+                    self._delete(name)
+                    self._create(name, rechecked)
+                    done[name] = "delete-replace"
+                else:
+                    self._create(name, rechecked)
+                    pending_deletes.append((name, old))
+                    done[name] = "replace"
             elif d.changes:
-                outs = self.host.update(olds.id, olds.outputs, checked)
-                self.state[name] = Resource(olds.id, checked, outs)
+                self.state[name] = self._update(name, old, checked)
                 done[name] = "update"
             else:
+                # SameStep (step.go): the new checked inputs are recorded, the outputs kept.
+                self.state[name] = Resource(old.id, checked, old.outputs)
                 done[name] = "same"
+        for name, old in pending_deletes:
+            self._delete_resource(name, old)
         for name in sorted(self.state.keys() - program.keys()):
             self._delete(name)
             done[name] = "delete"
         return done
 
     def refresh(self) -> dict[str, str]:
-        """Read every resource: ``kept`` (outputs updated) or ``deleted`` (provider says gone)."""
+        """Read every resource: ``kept`` (outputs updated) or ``deleted`` (provider says gone).
+
+        Mirrors ``RefreshStep.Apply`` (step.go) and ``provider.Read``
+        (provider_plugin.go): ``ReadRequest{id, properties: old outputs, inputs: old
+        inputs}``; an empty id removes the resource; returned inputs replace the old ones.
+        """
         done: dict[str, str] = {}
         for name, res in list(self.state.items()):
             id_, outs, inputs = self.host.read(res.id, res.outputs, res.inputs)
@@ -287,38 +365,85 @@ class Engine:
                 done[name] = "kept"
         return done
 
-    def import_(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> str:
-        """``ResourceOptions(import_=id_)``: read, then require the program to match."""
-        id_, outs, inputs = self.host.read(id_, None, program_inputs)
-        if not id_:
+    def get(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """``EmailAccount.get``-style read of an existing resource; returns its outputs.
+
+        Mirrors ``ReadStep.Apply`` (step.go): ``ReadRequest{id, properties: program inputs,
+        inputs: program inputs}`` (``__provider`` is among them, so the host finds the
+        provider). The resource is recorded as external: ``destroy`` never deletes it.
+        """
+        read_id, outs, inputs = self.host.read(id_, program_inputs, program_inputs)
+        if not read_id:
             raise LookupError(f"resource '{id_}' does not exist")
-        checked = self.host.check(program_inputs, inputs).inputs
-        d = self.host.diff(id_, outs, checked)
+        self.external[name] = Resource(read_id, inputs or dict(program_inputs), outs)
+        return outs
+
+    def import_(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> str:
+        """``ResourceOptions(import_=id_)`` and ``pulumi import``.
+
+        Mirrors ``ImportStep.Apply`` (step.go): ``prov.Read`` with the id only -- no
+        properties, no inputs -- so the Python host fails with ``KeyError: '__provider'``
+        before any provider code runs (pulumi/pulumi#16175). Should that ever change, the
+        rest follows the same function: no outputs -> "does not exist", no inputs -> "does
+        not support importing", then Check (olds = read inputs) and Diff, which must show no
+        change ("inputs to import do not match the existing resource").
+        """
+        read_id, outs, inputs = self.host.read(id_, None, None)
+        if not outs:
+            raise LookupError(f"resource '{id_}' does not exist")
+        if not inputs:
+            raise LookupError("provider does not support importing resources")
+        new_id = read_id or id_
+        checked = self._check(name, program_inputs, Resource(new_id, inputs, outs))
+        d = self.host.diff(new_id, outs, checked, inputs)
         if d.changes:
             raise AssertionError(f"inputs to import do not match the existing resource: {d}")
-        self.state[name] = Resource(id_, checked, outs)
-        return id_
+        self.state[name] = Resource(new_id, checked, outs)
+        return new_id
 
     def destroy(self) -> None:
+        """``pulumi destroy``: ``DeleteStep.Apply`` (step.go) for every managed resource."""
         for name in sorted(self.state):
             self._delete(name)
 
-    def _check(self, name: str, news: Mapping[str, Any], olds: Resource | None) -> dict[str, Any]:
-        outcome = self.host.check(news, olds.inputs if olds else {})
+    def _check(self, name: str, news: Mapping[str, Any], old: Resource | None) -> dict[str, Any]:
+        """``CheckRequest{olds: old inputs, news: program inputs}`` (``generateSteps``);
+        ``old`` None for a new resource and for a replacement's re-check."""
+        outcome = self.host.check(news, old.inputs if old else {})
         if outcome.failures:
             raise CheckFailed(name, outcome.failures)
         return outcome.inputs
 
+    def _diff(self, old: Resource, checked: Mapping[str, Any]) -> DiffOutcome:
+        """``stepGenerator.diff`` -> ``diffResource`` (step_generator.go) -> ``provider.Diff``
+        (provider_plugin.go): ``DiffRequest{id, olds: old OUTPUTS, old_inputs, news}``."""
+        return self.host.diff(old.id, old.outputs, checked, old.inputs)
+
     def _create(self, name: str, inputs: dict[str, Any]) -> None:
+        """``CreateStep.Apply`` (step.go): ``CreateRequest{properties: checked inputs}``.
+
+        A failed create records nothing (a dynamic provider cannot report a partial one).
+        """
         id_, outs = self.host.create(inputs)
         self.log.append(f"create {name} {id_}")
         self.state[name] = Resource(id_, inputs, outs)
 
+    def _update(self, name: str, old: Resource, checked: dict[str, Any]) -> Resource:
+        """``UpdateStep.Apply`` (step.go): ``UpdateRequest{id, olds: old OUTPUTS, old_inputs,
+        news: checked inputs}``; the state then holds the checked inputs and new outputs."""
+        outs = self.host.update(old.id, old.outputs, checked, old.inputs)
+        self.log.append(f"update {name} {old.id}")
+        return Resource(old.id, checked, outs)
+
     def _delete(self, name: str) -> None:
-        res = self.state[name]
-        self.log.append(f"delete {name} {res.id}")
-        self.host.delete(res.id, res.outputs)
+        self._delete_resource(name, self.state[name])
         del self.state[name]
+
+    def _delete_resource(self, name: str, res: Resource) -> None:
+        """``DeleteStep.Apply`` (step.go): ``DeleteRequest{id, properties: old OUTPUTS,
+        old_inputs}``."""
+        self.log.append(f"delete {name} {res.id}")
+        self.host.delete(res.id, res.outputs, res.inputs)
 
 
 class CheckFailed(Exception):
@@ -332,20 +457,25 @@ class CheckFailed(Exception):
 # -- lifecycle cases as data -------------------------------------------------------------------
 
 
+Program = Mapping[str, Mapping[str, Any]]
+
+
 @dataclass
 class Step:
     """One action of a lifecycle case and what must be true after it.
 
     ``action``: ``up`` / ``preview`` (with ``program``), ``refresh``, ``destroy``,
-    ``import`` (with ``name``, ``id`` and ``program``), or ``outside`` (``effect`` runs
-    against the emulator, e.g. disconnecting a mailbox in "the lemlist UI").
+    ``get`` or ``import`` (with ``name``, ``id`` and ``program``), or ``outside``
+    (``effect`` runs against the emulator, e.g. disconnecting a mailbox in "the lemlist UI").
+    ``program`` and ``id`` may be callables of (engine, emulator), for values that only exist
+    once earlier steps ran (the id of a mailbox connected outside Pulumi).
     ``expect``: the operations the step returns; ``error``: a substring the failure
     message must contain; ``accounts``: how many mailboxes the emulator holds after it;
     ``check``: any further assertion on (engine, emulator).
     """
 
     action: str
-    program: Mapping[str, Mapping[str, Any]] | None = None
+    program: Program | Callable[[Engine, Any], Program] | None = None
     name: str = ""
     id: str | Callable[[Engine, Any], str] = ""
     effect: Callable[[Engine, Any], None] | None = None
@@ -360,21 +490,23 @@ def run_steps(engine: Engine, emulator: Any, steps: Iterable[Step]) -> None:
     for number, step in enumerate(steps, 1):
         where = f"step {number} ({step.action})"
         result: Any = None
+        program = step.program(engine, emulator) if callable(step.program) else step.program
         try:
             if step.action == "up":
-                assert step.program is not None
-                result = engine.up(step.program)
+                assert program is not None
+                result = engine.up(program)
             elif step.action == "preview":
-                assert step.program is not None
-                result = engine.preview(step.program)
+                assert program is not None
+                result = engine.preview(program)
             elif step.action == "refresh":
                 result = engine.refresh()
             elif step.action == "destroy":
                 engine.destroy()
-            elif step.action == "import":
-                assert step.program is not None
+            elif step.action in ("get", "import"):
+                assert program is not None
                 id_ = step.id(engine, emulator) if callable(step.id) else step.id
-                result = engine.import_(step.name, id_, step.program[step.name])
+                call = engine.get if step.action == "get" else engine.import_
+                result = call(step.name, id_, program[step.name])
             elif step.action == "outside":
                 assert step.effect is not None
                 step.effect(engine, emulator)

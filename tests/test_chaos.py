@@ -6,7 +6,7 @@ waits (pacing, backoff, Retry-After) on a virtual clock, against an emulator tha
 random 5xx, resets, 429s, stalls longer than the read timeout and unreadable bodies, before
 and after processing. A model of the engine keeps the stack's state (sender -> id) the way
 `pulumi up` does, and acts like a user who follows the error messages: a mailbox an error
-said "may have connected" is adopted with ``import_`` when lemlist later says it exists.
+said "may have connected" is adopted with ``adopt_id`` when lemlist later says it exists.
 
 Invariants, checked at the end (and the first ones after every operation):
 
@@ -122,7 +122,7 @@ class Model:
         self.messages.append(message)
         self.note("error")
         if any(phrase in message for phrase in ADOPTABLE):
-            assert "import_" in message, message
+            assert "adopt_id=" in message, message
             self.acknowledged.add(self.address(name))
             self.note("may-have-connected")
         return message
@@ -192,19 +192,22 @@ class Model:
         self.state[name] = Resource(box.id, checked, dict(outs or {}))
 
     def adopt(self, name: str, news: dict[str, Any]) -> None:
-        """What the message says: find the mailbox in lemlist, import it."""
+        """What the message says: find the mailbox's id in lemlist, create with adopt_id."""
         address = self.address(name)
         assert address in self.acknowledged, f"{address} exists, but no error warned about it"
         found = [a for a in self.emulator.accounts() if a["sender_email"] == address]
         if not found:
             return
+        account_id = str(found[0]["id"])
+        checked = self.provider.check({}, {**news, "adopt_id": account_id})
+        assert checked.failures == []
         try:
-            result = self.provider.read(str(found[0]["id"]), dict(news))
+            created = self.provider.create(checked.inputs)
         except Exception as exc:
             self.failed(name, exc)
             return
-        assert result.id, "lemlist knows the mailbox: the import must find it"
-        self.state[name] = Resource(result.id, dict(result.inputs or {}), dict(result.outs or {}))
+        assert created.id == account_id, "adoption must keep lemlist's id"
+        self.state[name] = Resource(created.id, checked.inputs, dict(created.outs or {}))
         self.note("adopted")
 
     def disconnect_in_ui(self, name: str) -> None:

@@ -168,7 +168,7 @@ def test_post_is_never_retried_after_a_5xx() -> None:
         client.connect(BODY, label="alice@example.com")
     assert len(script.requests) == 1
     assert "may have connected" in err.value.message
-    assert "import_" in err.value.message
+    assert "adopt_id" in err.value.message
 
 
 def test_post_is_never_retried_after_a_dropped_connection() -> None:
@@ -230,7 +230,7 @@ def test_test_404_returns_none_and_200_returns_the_result() -> None:
     [
         (401, "The authentication you supplied is incorrect", "lemlist:apiKey"),
         (400, "Invalid host", "public host name"),
-        (400, "This SMTP mailbox already exists", "import_"),
+        (400, "This SMTP mailbox already exists", "adopt_id"),
         (400, "Missing required fields", "required field"),
         (400, "Bad team", "right team"),
         (403, "User is not a member of this team", "user_id"),

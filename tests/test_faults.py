@@ -1,14 +1,14 @@
 """The fault matrix: every way lemlist can fail, through the real provider host, as data.
 
 Each case injects faults into a dedicated emulator (lemlist's 20 requests / 2 s limit on),
-runs one engine operation (create, delete, refresh or import) through the provider host
+runs one engine operation (create, delete, refresh or adopt) through the provider host
 (read timeout 0.5 s, so a 3 s stall exceeds it) and asserts its outcome: success after
 retries, or a clear error. After every case, the invariants of issue #6:
 
 * no two mailboxes in lemlist share a sender address (no duplicate);
 * every mailbox lemlist holds is in the engine's state, or was connected outside Pulumi by the
   test, or is the mailbox of an error that said it "may have connected" it and how to adopt it
-  (``import_``) — and then adopting it exactly as the message says works (no silent orphan);
+  (``adopt_id``) — and then adopting it exactly as the message says works (no silent orphan);
 * no credential in any error message; at the end of the module none in the host's stderr,
   the emulator's log lines or its request log either.
 """
@@ -51,7 +51,7 @@ def on_delete(kind: FaultKind, **options: Any) -> Fault:
 
 
 def on_test(kind: FaultKind, **options: Any) -> Fault:
-    """A fault on the test endpoint (the check after a connect, refresh and import)."""
+    """A fault on the test endpoint (the check after a connect, a refresh and an adoption)."""
     return Fault(kind, method=POST, path=TEST, **options)
 
 
@@ -59,7 +59,7 @@ def on_test(kind: FaultKind, **options: Any) -> Fault:
 class Case:
     """One row of the matrix.
 
-    ``op``: ``create`` / ``delete`` / ``refresh`` / ``import`` / ``delete-foreign`` (a mailbox
+    ``op``: ``create`` / ``delete`` / ``refresh`` / ``adopt`` / ``delete-foreign`` (a mailbox
     of another team). ``expect``: ``ok`` or fragments every one of which the error must
     contain. ``may_have``: the error must say the mailbox may have been connected, name it
     and say how to adopt it (otherwise it must not claim so). ``orphan``: whether lemlist then
@@ -104,7 +104,7 @@ CASES: dict[str, Case] = {
         "create", (on_test("status", status=502, times=2),)
     ),
     "504 on refresh: retried": Case("refresh", (on_test("status", status=504),)),
-    "503 on import: retried": Case("import", (on_test("status", status=503),)),
+    "503 on adoption: retried": Case("adopt", (on_test("status", status=503),)),
     "503 on connect before processing: outcome unknown, said so": Case(
         "create", (on_post("status", status=503),), ("HTTP 503",), may_have=True
     ),
@@ -188,7 +188,7 @@ CASES: dict[str, Case] = {
     ),
     "truncated 200 on delete: retried": Case("delete", (on_delete("truncate"),)),
     "truncated 200 on refresh: retried": Case("refresh", (on_test("truncate"),)),
-    "truncated 200 on import: retried": Case("import", (on_test("truncate"),)),
+    "truncated 200 on adoption: retried": Case("adopt", (on_test("truncate"),)),
     # -- refusals: clear errors, nothing changed -------------------------------------------------
     "401 on connect": Case(
         "create", expect=("HTTP 401", "lemlist:apiKey", "LEMLIST_API_KEY"), host="wrong-key"
@@ -204,10 +204,10 @@ CASES: dict[str, Case] = {
         "delete-foreign", expect=("HTTP 403", "another team")
     ),
     "duplicate mailbox: says how to adopt it": Case(
-        "create", expect=("This SMTP mailbox already exists", "import_"), preexisting=True
+        "create", expect=("This SMTP mailbox already exists", "adopt_id"), preexisting=True
     ),
-    "import of an id lemlist does not know": Case(
-        "import", expect=("HTTP 404", "import_"), overrides={"id": "umx_doesnotexist0000"}
+    "adopting an id lemlist does not know": Case(
+        "adopt", expect=("HTTP 404", "adopt_id"), overrides={"id": "umx_doesnotexist0000"}
     ),
 }
 
@@ -315,7 +315,7 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
     if case.op in ("delete", "refresh"):
         main.up(program)
         engine.state = main.state
-    elif case.op == "import":
+    elif case.op == "adopt":
         fields = {k: v for k, v in program["m"].items() if k not in ("user_id",)}
         outside.add(emulator.connect(**fields))
     elif case.op == "delete-foreign":
@@ -339,7 +339,7 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
             engine.refresh()
         else:
             id_ = case.overrides.get("id") or next(iter(outside))
-            engine.import_("m", id_, program["m"])
+            engine.up({"m": {**program["m"], "adopt_id": id_}})
     except HostError as exc:
         error = exc.message
     emulator.release_stalls()  # a request stalled on the server goes on now ...
@@ -358,14 +358,14 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
         for fragment in case.expect:
             assert fragment in error, f"{fragment!r} not in the error: {error}"
         if case.may_have:
-            assert MAY_HAVE in error and "import_" in error and ADDRESS in error, error
+            assert MAY_HAVE in error and "adopt_id" in error and ADDRESS in error, error
             assert "not retried" in error
         else:
             assert MAY_HAVE not in error, f"a certain failure claims uncertainty: {error}"
 
     # The state after success.
     state = {name: res.id for name, res in engine.state.items()}
-    if error is None and case.op in ("create", "import"):
+    if error is None and case.op in ("create", "adopt"):
         assert emulator.account(state["m"]) is not None
     if error is None and case.op == "delete":
         assert state == {} and emulator.account(before["m"]) is None
@@ -389,7 +389,8 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
     main.state = {n: r for n, r in engine.state.items() if r.id not in outside}
     if adopt is not None:
         assert main.state == {}
-        assert main.import_("m", adopt, program["m"]) == adopt
+        assert main.up({"m": {**program["m"], "adopt_id": adopt}}) == {"m": "create"}
+        assert main.state["m"].id == adopt
         outside.discard(adopt)
     main.destroy()
     for leftover in outside:

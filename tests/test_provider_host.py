@@ -170,7 +170,7 @@ def test_duplicate_mailbox_says_how_to_adopt_it(host: ProviderHost) -> None:
     with pytest.raises(HostError) as err:
         host.create(host.check(mailbox(sender_email="ALICE@acme-mail.com")).inputs)
     assert "This SMTP mailbox already exists" in err.value.message
-    assert "import_" in err.value.message
+    assert 'adopt_id="umx_…"' in err.value.message
 
 
 def test_read_keeps_a_live_mailbox_and_drops_a_gone_one(
