@@ -121,6 +121,12 @@ def _added(sender: Sender) -> str:
         for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
     )
     protected = " 🔒 protected" if sender.protect else ""
+    adopt_id = sender.inputs.get("adopt_id")
+    if adopt_id:
+        return (
+            f"- {_label(sender)}: adopts the mailbox {_code(str(adopt_id))} already connected "
+            f"in lemlist, connects nothing ({hosts}){protected}"
+        )
     return f"- {_label(sender)}: connects a new mailbox ({hosts}){protected}"
 
 

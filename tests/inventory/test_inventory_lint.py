@@ -169,3 +169,41 @@ def test_api_url_follows_the_providers_rule(url: str, refused: bool) -> None:
     text = f"config:\n  lemlist:apiUrl: {url}\n  lemlist-senders:senders: {{}}\n"
     lines = [p.render("s.yaml") for p in lint(parse_stack(text, "s.yaml"))]
     assert any("lemlist:apiUrl" in line for line in lines) is refused, lines
+
+
+ADOPTING = """
+config:
+  lemlist-senders:defaults:
+    smtp_host: smtp.acme-mail.com
+    smtp_port: 587
+    imap_host: imap.acme-mail.com
+    imap_port: 993
+    adopt_id: umx_Shared0001
+  lemlist-senders:senders:
+    alice:
+      sender_name: Alice
+      sender_email: alice@acme-mail.com
+      adopt_id: umx_a1B2c3D4e5F6g7H8i9J0
+    bob:
+      sender_name: Bob
+      sender_email: bob@acme-mail.com
+      adopt_id: bob@acme-mail.com
+  lemlist-senders:passwords:
+    alice:
+      secure: v1:abc:def
+    bob:
+      secure: v1:abc:def
+"""
+
+
+def test_adopt_id_is_per_sender_and_its_shape_is_checked() -> None:
+    stack = parse_stack(ADOPTING, "Pulumi.adopt.yaml")
+    lines = [p.render("Pulumi.adopt.yaml") for p in lint(stack)]
+    assert stack.inventory.senders["alice"].inputs["adopt_id"] == "umx_a1B2c3D4e5F6g7H8i9J0"
+    assert not [line for line in lines if "sender 'alice'" in line], lines
+    assert any(
+        line.startswith("Pulumi.adopt.yaml: sender 'bob': adopt_id: 'bob@acme-mail.com' is not a")
+        and "umx_" in line
+        for line in lines
+    ), lines
+    assert any("defaults.adopt_id: is not a default field" in line for line in lines), lines

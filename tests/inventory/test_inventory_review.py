@@ -75,6 +75,23 @@ def test_reordering_and_inserting_is_only_an_addition() -> None:
     assert "(smtp.example.com:587, imap.example.com:993)" in result.markdown
 
 
+def test_an_adopting_sender_says_it_connects_nothing_and_removing_adopt_id_is_no_change() -> None:
+    head = _head()
+    head["lemlist-senders:senders"]["dave"] = {
+        "sender_name": "Dave",
+        "sender_email": "dave@example.com",
+        "adopt_id": "umx_Dave0001",
+    }
+    head["lemlist-senders:passwords"]["dave"] = {"secure": f"{CT}d"}
+    result = _review(head)
+    assert "adopts the mailbox `umx_Dave0001` already connected in lemlist" in result.markdown
+    assert "connects a new mailbox" not in result.markdown
+    later = copy.deepcopy(head)
+    del later["lemlist-senders:senders"]["dave"]["adopt_id"]
+    after = _review(later, base=head)
+    assert (after.added, after.removed, after.changed, after.replaced) == (0, 0, 0, 0)
+
+
 def test_a_stored_field_change_replaces_the_mailbox() -> None:
     head = _head()
     head["lemlist-senders:senders"]["alice"]["smtp_host"] = "smtp.other.example.com"
