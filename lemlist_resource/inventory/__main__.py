@@ -1,7 +1,8 @@
 """Command line: ``python -m lemlist_resource.inventory lint|diff …`` (offline, no Pulumi CLI).
 
 Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problems found
-by ``lint``, 2 usage error or unreadable file.
+by ``lint``, 2 usage error or unreadable file. ``lint`` warnings (``warning: `` lines, e.g.
+an SMTP relay lemlist does not support) are printed but alone leave the status at 0.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .lint import lint
+from .lint import lint, relay_warnings
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFileError, read_stack
 
@@ -27,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     lint_cmd = commands.add_parser(
         "lint",
         help="validate stack files with the provider's rules and the inventory rules",
-        description="Exit 0 when every file is clean, 1 on problems, 2 on an unreadable file.",
+        description=(
+            "Exit 0 when every file is clean (warnings alone do not fail), 1 on problems, "
+            "2 on an unreadable file."
+        ),
     )
     lint_cmd.add_argument("files", nargs="+", metavar="FILE", help="e.g. stacks/Pulumi.prod.yaml")
     diff_cmd = commands.add_parser(
@@ -52,14 +56,17 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
             print(str(exc), file=err)
             status = EXIT_USAGE
             continue
-        problems = lint(stack)
+        problems, warnings = lint(stack), relay_warnings(stack)
         for problem in problems:
             print(problem.render(path), file=out)
+        for warning in warnings:
+            print(f"warning: {warning.render(path)}", file=out)
         if problems:
             count += len(problems)
             status = max(status, EXIT_PROBLEMS)
         else:
-            print(f"{path}: ok ({len(stack.inventory.senders)} senders)", file=out)
+            noted = f", {len(warnings)} warning(s)" if warnings else ""
+            print(f"{path}: ok ({len(stack.inventory.senders)} senders{noted})", file=out)
     if count:
         print(f"{count} problem(s) found", file=err)
     return status

@@ -8,6 +8,8 @@ would. Passwords are never read: a stored secret stands in as a placeholder.
 from __future__ import annotations
 
 from ..errors import ConfigurationError
+from ..relays import SOURCE as RELAYS_SOURCE
+from ..relays import unsupported_relay
 from ..settings import KEY_CONFIG, URL_CONFIG, check_api_url
 from ..validation import validate
 from .model import PASSWORD_PARTS, Problem, is_secure
@@ -60,3 +62,22 @@ def lint(stack: StackFile) -> list[Problem]:
     return sorted(
         problems, key=lambda p: (p.sender is not None, order.get(p.sender or "", len(order)))
     )
+
+
+def relay_warnings(stack: StackFile) -> list[Problem]:
+    """Senders whose SMTP host is a relay lemlist does not support (warnings, not problems)."""
+    warnings: list[Problem] = []
+    for key, sender in stack.inventory.senders.items():
+        host = sender.inputs.get("smtp_host")
+        provider = unsupported_relay(host) if isinstance(host, str) else None
+        if provider:
+            warnings.append(
+                Problem(
+                    key,
+                    "smtp_host",
+                    f"'{host}' is {provider}, an SMTP relay lemlist does not support for "
+                    "sender mailboxes: connect the mailbox's own SMTP server instead "
+                    f"({RELAYS_SOURCE})",
+                )
+            )
+    return warnings

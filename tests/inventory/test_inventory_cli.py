@@ -133,3 +133,20 @@ def test_lint_and_diff_do_not_load_the_pulumi_runtime() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_lint_relay_warning_alone_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    relay, bad = str(FIXTURES / "relay.yaml"), str(FIXTURES / "duplicates.yaml")
+    status, out = _run("lint", relay)
+    assert status == 0
+    assert out.splitlines() == [
+        f"warning: {relay}: sender 'bob': smtp_host: 'smtp.sendgrid.net' is SendGrid, an SMTP "
+        "relay lemlist does not support for sender mailboxes: connect the mailbox's own SMTP "
+        "server instead (https://intercom.help/lemlist-/en/articles/"
+        "4536030-connect-my-email-provider-to-lemlist)",
+        f"{relay}: ok (2 senders, 1 warning(s))",
+    ]
+    # Warnings do not count as problems; problems elsewhere still fail the lint.
+    status, out = _run("lint", relay, bad)
+    assert status == 1
+    assert "2 problem(s) found" in capsys.readouterr().err  # duplicates.yaml's two
