@@ -5,20 +5,18 @@ from __future__ import annotations
 from requests.auth import AuthBase, _basic_auth_str
 from requests.models import PreparedRequest
 
-from .errors import register_secret
-
 
 class LemlistKeyAuth(AuthBase):
     """Sends ``Authorization: Basic base64(":" + key)``.
 
     Never the ``?access_token=`` form: a query string ends up in proxy and server logs.
-    The key is hidden from ``repr`` and registered for redaction from every error.
+    The key is hidden from ``repr``; the client redacts it (and this header's form of it)
+    from every answer it quotes.
     """
 
     __slots__ = ("_key",)
 
     def __init__(self, api_key: str) -> None:
-        register_secret(api_key)
         self._key = api_key
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:

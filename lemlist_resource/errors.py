@@ -2,40 +2,19 @@
 
 Every message is one or two sentences a user can act on: what failed, the HTTP status,
 lemlist's own reason, and what to do next. None ever carries a credential: messages are
-built from fixed text, lemlist's reply and non-secret inputs only, and pass through
-:func:`redact` as a last guard.
+built from fixed text and non-secret inputs, plus foreign text (lemlist's reply, a library's
+exception) quoted through :func:`lemlist_resource.redaction.quote`, which redacts the current
+operation's secrets (see :mod:`lemlist_resource.redaction` for why there is no global list).
 """
 
 from __future__ import annotations
-
-import threading
-
-_SECRETS: set[str] = set()
-_SECRETS_LOCK = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """Remember a credential so that :func:`redact` can scrub it from any message."""
-    if value and len(value) >= 4:
-        with _SECRETS_LOCK:
-            _SECRETS.add(value)
-
-
-def redact(text: str) -> str:
-    """Replace every registered credential in ``text`` with ``[redacted]``."""
-    with _SECRETS_LOCK:
-        secrets = sorted(_SECRETS, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "[redacted]")
-    return text
 
 
 class LemlistError(Exception):
     """Base class of every error this package raises."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(redact(message))
+        super().__init__(message)
 
     @property
     def message(self) -> str:
@@ -48,16 +27,25 @@ class ConfigurationError(LemlistError):
 
 
 class LemlistAPIError(LemlistError):
-    """lemlist answered with an error status."""
+    """lemlist answered with an error status (``reason``: its text, already quoted)."""
 
     def __init__(self, message: str, status: int, reason: str) -> None:
         super().__init__(message)
         self.status = status
-        self.reason = redact(reason)
+        self.reason = reason
 
 
 class LemlistUnavailableError(LemlistError):
     """lemlist could not be reached, or kept failing, for a request that had no effect."""
+
+
+class UnexpectedAnswerError(LemlistError):
+    """Something answered, but not in lemlist's documented words (a proxy page, a redirect,
+    an unknown JSON shape): nothing is concluded from it and the stack state is kept."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class OutcomeUnknownError(LemlistError):

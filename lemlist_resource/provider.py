@@ -27,8 +27,9 @@ from pulumi.runtime import rpc
 from .adoption import adopt_instruction
 from .changes import plan_change
 from .client import LemlistClient
-from .errors import LemlistError, register_secret
-from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
+from .errors import LemlistError
+from .redaction import guarded
+from .schema import COMPUTED_OUTPUTS, FIELDS
 from .settings import Settings, resolve
 from .validation import validate
 
@@ -47,8 +48,6 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
         if key == PROVIDER_KEY:
             continue
         out[key] = rpc.unwrap_rpc_secret(value) if rpc.is_rpc_secret(value) else value
-        if key in SECRET_FIELDS and isinstance(out[key], str):
-            register_secret(out[key])
     return out
 
 
@@ -145,6 +144,7 @@ class EmailAccountProvider(ResourceProvider):
 
     # -- configuration -------------------------------------------------------------------
 
+    @guarded("configure")
     def configure(self, req: ConfigureRequest) -> None:
         """Read ``lemlist:apiKey`` / ``lemlist:apiUrl`` (or the environment)."""
         settings = resolve(req.config.get)
@@ -163,11 +163,13 @@ class EmailAccountProvider(ResourceProvider):
 
     # -- CRUD ----------------------------------------------------------------------------
 
+    @guarded("check")
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Apply lemlist's rules offline; unknown values are skipped, never refused."""
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
 
+    @guarded("diff")
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Any change to a field lemlist stores replaces the mailbox (there is no update).
 
@@ -191,6 +193,7 @@ class EmailAccountProvider(ResourceProvider):
             delete_before_replace=change.delete_before_replace,
         )
 
+    @guarded("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Connect the mailbox (or adopt ``adopt_id``); with ``verify_connection``, test it.
 
@@ -273,6 +276,7 @@ class EmailAccountProvider(ResourceProvider):
         outs.update(_check_outputs(result))
         return CreateResult(account_id, outs)
 
+    @guarded("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh (``props`` = stored outputs) or ``EmailAccount.get`` (program inputs):
         lemlist's test endpoint tells whether the id exists, nothing more."""
@@ -296,6 +300,7 @@ class EmailAccountProvider(ResourceProvider):
         }
         return ReadResult(id_=id_, outs=outs, inputs=inputs)
 
+    @guarded("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only fields lemlist does not store reach here (``verify_connection``)."""
         previous, wanted = _plain(olds), _plain(news)
@@ -317,6 +322,7 @@ class EmailAccountProvider(ResourceProvider):
             outs.update(checked)
         return UpdateResult(outs)
 
+    @guarded("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """Disconnect the mailbox; an id lemlist no longer knows is already gone."""
         self._client().disconnect(id_)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, register_secret
+from .echo import safe_url, shown
+from .errors import ConfigurationError
 
 DEFAULT_API_URL = "https://api.lemlist.com/api"
 DEFAULT_READ_TIMEOUT = 30.0
+#: lemlist's connect and test take seconds; a read timeout beyond 10 minutes is a typo.
+MAX_READ_TIMEOUT = 600.0
 
 KEY_CONFIG = "lemlist:apiKey"
 URL_CONFIG = "lemlist:apiUrl"
@@ -52,32 +56,63 @@ def _is_loopback(host: str) -> bool:
 def check_api_url(url: str) -> str:
     """Return ``url`` without a trailing slash if it is usable, else raise.
 
-    https is required; plain http is accepted only on loopback (the local emulator),
-    so an API key is never sent in clear over a network.
+    Usable: an http(s) URL that parses, with a host and a valid port (``urlsplit`` only
+    checks the port when asked, so it is asked here, before anything is sent), no
+    credentials, query or fragment, no whitespace. https is required; plain http is accepted
+    only on loopback (the local emulator), so an API key is never sent in clear over a
+    network. Every message quotes the URL through :func:`~.echo.safe_url`.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    text = url.strip()
+    shown_url = safe_url(text)
+    try:
+        parts = urlsplit(text)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
         raise ConfigurationError(
-            f"{URL_CONFIG} must be an http(s) URL such as {DEFAULT_API_URL}, got '{url}'."
+            f"{URL_CONFIG} '{shown_url}' is not a valid URL (check the host and that the port "
+            f"is a number between 1 and 65535), e.g. {DEFAULT_API_URL}."
+        ) from None
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
+        raise ConfigurationError(
+            f"{URL_CONFIG} must be an http(s) URL such as {DEFAULT_API_URL}, got '{shown_url}'."
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.query or parts.fragment or parts.username or parts.password or "@" in parts.netloc:
         raise ConfigurationError(
-            f"{URL_CONFIG} '{url}' uses plain http on a non-loopback host, which would send "
-            "the API key unencrypted: use https (plain http is only accepted for a local "
+            f"{URL_CONFIG} '{shown_url}' must not carry credentials, a query or a fragment; "
+            f"put the key in {KEY_CONFIG} instead."
+        )
+    if parts.port == 0:
+        raise ConfigurationError(f"{URL_CONFIG} '{shown_url}' has port 0: use 1 to 65535.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            f"{URL_CONFIG} '{shown_url}' uses plain http on a non-loopback host, which would "
+            "send the API key unencrypted: use https (plain http is only accepted for a local "
             "emulator on 127.0.0.1 or localhost)."
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
+    return text.rstrip("/")
+
+
+def check_timeout(raw: str | None) -> float:
+    """The read timeout in seconds: a finite number in (0, :data:`MAX_READ_TIMEOUT`]."""
+    if raw is None:
+        return DEFAULT_READ_TIMEOUT
+    try:
+        timeout = float(raw)
+    except ValueError:
+        timeout = math.nan
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_READ_TIMEOUT:
         raise ConfigurationError(
-            f"{URL_CONFIG} must not carry credentials, a query or a fragment; "
-            "put the key in lemlist:apiKey instead."
+            f"{TIMEOUT_CONFIG} must be a number of seconds greater than 0 and at most "
+            f"{MAX_READ_TIMEOUT:g}, got {shown(raw)}."
         )
-    return url.strip().rstrip("/")
+    return timeout
 
 
 def resolve(
     get_config: Callable[[str], object], environ: Mapping[str, str] = os.environ
 ) -> Settings:
-    """Resolve settings from stack config (``get_config``), falling back to the environment."""
+    """Resolve and validate every setting from stack config (``get_config``), falling back to
+    the environment: whatever is refused is refused here, before any request."""
 
     def pick(config_key: str, env_key: str) -> str | None:
         value = get_config(config_key)
@@ -86,15 +121,6 @@ def resolve(
         return None if value is None else str(value)
 
     api_key = pick(KEY_CONFIG, KEY_ENV)
-    register_secret(api_key)
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
-    raw_timeout = pick(TIMEOUT_CONFIG, TIMEOUT_ENV)
-    try:
-        timeout = float(raw_timeout) if raw_timeout is not None else DEFAULT_READ_TIMEOUT
-        if timeout <= 0:
-            raise ValueError
-    except ValueError:
-        raise ConfigurationError(
-            f"{TIMEOUT_CONFIG} must be a positive number of seconds, got '{raw_timeout}'."
-        ) from None
+    timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
     return Settings(api_url=url, api_key=api_key, read_timeout=timeout)

@@ -39,6 +39,7 @@ def response(status: int, body: Any = None, headers: dict[str, str] | None = Non
             resp._content = (body or "").encode()
             resp.headers["Content-Type"] = "text/plain"
         resp.headers.update(headers or {})
+        resp._content_consumed = True  # the body is already in _content
         return resp
 
     return make

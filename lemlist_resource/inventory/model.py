@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..echo import shown
 from ..schema import FIELDS, SECRET_FIELDS
 from ..validation import parse_flag
 
@@ -47,7 +48,7 @@ LOGIN_FIELDS: tuple[str, ...] = ("smtp_login", "imap_login")
 #: The parts of a ``passwords`` entry given as ``{smtp: …, imap: …}``.
 PASSWORD_PARTS: dict[str, str] = {"smtp": "smtp_password", "imap": "imap_password"}
 
-KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62})$")
+KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # always used with fullmatch
 KEY_RULE = (
     "lower-case letters, digits, '-' and '_', starting with a letter or digit, at most "
     "63 characters"
@@ -71,7 +72,7 @@ class Problem:
         """The problem as one line: ``FILE: sender 'KEY': FIELD: message``."""
         parts = [source]
         if self.sender is not None:
-            parts.append(f"sender '{self.sender}'")
+            parts.append(f"sender {shown(self.sender)}")
         if self.field is not None:
             parts.append(self.field)
         parts.append(self.message)
@@ -195,7 +196,7 @@ def _sender_entries(senders: object, problems: list[Problem]) -> Mapping[Any, An
 def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     """One sender entry merged over the stack defaults; None when the entry is unusable."""
     key = str(raw_key)
-    if not isinstance(raw_key, str) or not KEY_RE.match(key):
+    if not isinstance(raw_key, str) or not KEY_RE.fullmatch(key):
         inv.problems.append(Problem(key, None, f"invalid key: use {KEY_RULE}"))
         return None
     if not isinstance(entry, Mapping):
