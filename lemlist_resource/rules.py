@@ -35,6 +35,10 @@ _METADATA_HOSTS = (
     "instance-data.ec2.internal",
 )
 
+#: Names that only resolve on the local machine or a private network (RFC 6761, mDNS, ICANN's
+#: private-use ``.internal``).
+_LOCAL_DOMAINS = ("localhost", "local", "internal")
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -135,7 +139,8 @@ def host_problem(host: str) -> str | None:
     ``localhost`` and cloud-metadata names, and IP literals that are not globally routable
     (private, loopback, link-local, carrier-grade NAT, reserved, metadata addresses).
     """
-    name = host.strip().lower().rstrip(".")
+    name = host.strip().lower()
+    name = name[:-1] if name.endswith(".") else name  # one final dot: a fully qualified name
     if not name:
         return "must not be empty"
     ip = _ip_literal(name)
@@ -151,7 +156,8 @@ def host_problem(host: str) -> str | None:
             f"{shown(host)} is a Gmail host; lemlist refuses Gmail over SMTP/IMAP: connect Gmail "
             "mailboxes through OAuth in the lemlist app instead"
         )
-    if name == "localhost" or name.endswith(".localhost") or name in _METADATA_HOSTS:
+    local = any(name == d or name.endswith("." + d) for d in _LOCAL_DOMAINS)
+    if local or name in _METADATA_HOSTS:
         return (
             f"{shown(host)} points at the local machine or a metadata service; lemlist refuses it "
             "(SSRF protection): use the mail server's public host name"
