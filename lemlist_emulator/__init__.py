@@ -16,6 +16,6 @@ exported here (the model, the HTTP layer) is internal. See docs/emulator.md.
 from __future__ import annotations
 
 from lemlist_emulator.cli import main
-from lemlist_emulator.core import Emulator
+from lemlist_emulator.emulator import Emulator
 
 __all__ = ["Emulator", "main"]

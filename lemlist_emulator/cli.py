@@ -8,12 +8,15 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
+from typing import Any
 
-from lemlist_emulator.core import Emulator
+from lemlist_emulator.emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
+from lemlist_emulator.latency import PROFILES, parse_per_operation
 from lemlist_emulator.ratelimit import parse_rate
+from lemlist_emulator.teams import DEFAULT_TEAM
 
 DEFAULT_KEY = "emulator-dev-key"
 KEY_ENV = "LEMLIST_EMULATOR_API_KEY"
@@ -40,6 +43,24 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _per_operation(text: str) -> float | dict[str, float]:
+    try:
+        value = parse_per_operation(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    values = value.values() if isinstance(value, dict) else [value]
+    if any(seconds < 0 for seconds in values):
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value:
+        raise argparse.ArgumentTypeError("expected NAME=VALUE")
+    return name.strip(), value
+
+
 def _fail_host(text: str) -> tuple[str, str | None]:
     host, sep, side = text.rpartition(":")
     if sep and side.lower() in ("smtp", "imap") and host:
@@ -56,25 +77,70 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     add("--port", type=int, default=8787, help="port (0: any free port; default 8787)")
+    add("--state", metavar="FILE", help="SQLite file keeping accounts across restarts")
+    add("--log-level", default="INFO", help="logging level of the request log (stderr)")
+    _team_options(add)
+    _timing_options(add)
+    _fault_options(add)
+    return parser
+
+
+def _team_options(add: Callable[..., Any]) -> None:
     add(
         "--api-key",
         action="append",
         dest="api_keys",
         metavar="KEY",
-        help=f"accepted API key, repeatable (default: ${KEY_ENV}, else {DEFAULT_KEY})",
+        help=f"key of the default team, repeatable (default: ${KEY_ENV}, else {DEFAULT_KEY} "
+        "unless --team is given)",
     )
-    add("--bad-team-key", action="append", default=[], metavar="KEY", help="key told 'Bad team'")
     add(
         "--member",
         action="append",
         dest="members",
         metavar="USER_ID",
-        help="team member user id, repeatable; the first is the owner (default usr_owner)",
+        help="default team's member user id, repeatable; the first is the owner (usr_owner)",
     )
-    add("--state", metavar="FILE", help="SQLite file keeping accounts across restarts")
+    add(
+        "--team",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="NAME=KEY",
+        help="another team and its API key, repeatable (a team sees only its own accounts)",
+    )
+    add(
+        "--team-member",
+        type=_pair,
+        action="append",
+        default=[],
+        metavar="NAME=USER_ID",
+        help="a member of team NAME, repeatable; the first is its owner (usr_NAME_owner)",
+    )
+    add("--bad-team-key", action="append", default=[], metavar="KEY", help="key told 'Bad team'")
+
+
+def _timing_options(add: Callable[..., Any]) -> None:
     add("--rate", type=_rate, default=(20, 2.0), help="rate limit per key: N/SECONDS or off")
-    add("--latency", type=_seconds, default=0.0, help="seconds added to every response")
-    add("--jitter", type=_seconds, default=0.0, help="random +/- seconds around --latency")
+    add(
+        "--latency",
+        type=_per_operation,
+        metavar="SECONDS|OP=SECONDS,...",
+        help="seconds each operation takes (connect, test, disconnect), e.g. "
+        "connect=1.0,test=2.0,disconnect=0.3; a bare number: every operation",
+    )
+    add("--jitter", type=_per_operation, metavar="SECONDS|OP=SECONDS,...", help="random +/- "
+        "seconds around --latency, same forms")  # fmt: skip
+    add(
+        "--profile",
+        choices=sorted(PROFILES),
+        help="named latency profile; --latency/--jitter override its operations "
+        "(lemlist: connect 1.0+/-0.3 s, test 2.0+/-0.5 s, disconnect 0.3+/-0.1 s)",
+    )
+    add("--seed", type=int, default=0, help="seed of the random faults and jitter")
+
+
+def _fault_options(add: Callable[..., Any]) -> None:
     add("--error-rate", type=_fraction, default=0.0, help="share of requests answered 5xx")
     add("--drop-rate", type=_fraction, default=0.0, help="share of connections dropped")
     add("--rate-limit-rate", type=_fraction, default=0.0, help="share answered 429")
@@ -87,7 +153,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help="share of random faults applied after the request took effect",
     )
-    add("--seed", type=int, default=0, help="seed of the random faults and jitter")
     add(
         "--fail-host",
         type=_fail_host,
@@ -96,61 +161,62 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST[:smtp|imap]",
         help="connectivity tests of accounts on HOST fail (both sides unless one is named)",
     )
-    add("--log-level", default="INFO", help="logging level of the request log (stderr)")
-    return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until SIGINT or SIGTERM; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    keys = args.api_keys or [os.environ.get(KEY_ENV) or DEFAULT_KEY]
-    rates = (
-        args.error_rate,
-        args.drop_rate,
-        args.rate_limit_rate,
-        args.stall_rate,
-        args.garbage_rate,
+def _random_faults(args: argparse.Namespace) -> RandomFaults | None:
+    rates = (args.error_rate, args.drop_rate, args.rate_limit_rate, args.stall_rate)
+    if not any(rates) and not args.garbage_rate:
+        return None
+    return RandomFaults(
+        error_rate=args.error_rate,
+        drop_rate=args.drop_rate,
+        rate_limit_rate=args.rate_limit_rate,
+        stall_rate=args.stall_rate,
+        stall_seconds=args.stall_seconds,
+        garbage_rate=args.garbage_rate,
+        after_processing_share=args.after_processing_share,
+        seed=args.seed,
     )
-    try:
-        random_faults = (
-            RandomFaults(
-                error_rate=args.error_rate,
-                drop_rate=args.drop_rate,
-                rate_limit_rate=args.rate_limit_rate,
-                stall_rate=args.stall_rate,
-                stall_seconds=args.stall_seconds,
-                garbage_rate=args.garbage_rate,
-                after_processing_share=args.after_processing_share,
-                seed=args.seed,
-            )
-            if any(rates)
-            else None
-        )
-        emulator = Emulator(
-            api_keys=keys,
-            members=args.members or ["usr_owner"],
-            bad_team_keys=args.bad_team_key,
-            rate_limit=args.rate,
-            latency=args.latency,
-            jitter=args.jitter,
-            random_faults=random_faults,
-            seed=args.seed,
-            state_path=args.state,
-            host=args.host,
-            port=args.port,
-        )
-        for host, protocol in args.fail_host:
-            emulator.fail_check(host, protocol)
-        logging.basicConfig(
-            level=args.log_level.upper(),
-            stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        emulator.start()
-    except (OSError, ValueError) as exc:
-        print(f"lemlist emulator: {exc}", file=sys.stderr)
-        return 2
 
+
+def _teams(args: argparse.Namespace) -> tuple[list[str], dict[str, list[str]], dict[str, Any]]:
+    """The default team's keys, the other teams' keys, and every team's listed members."""
+    from_env = [os.environ[KEY_ENV]] if os.environ.get(KEY_ENV) else []
+    keys = args.api_keys or from_env or ([] if args.team else [DEFAULT_KEY])
+    teams: dict[str, list[str]] = {}
+    for name, key in args.team:
+        teams.setdefault(name, []).append(key)
+    members: dict[str, Any] = {DEFAULT_TEAM: args.members or ["usr_owner"]} if keys else {}
+    for name, user in args.team_member:
+        members.setdefault(name, []).append(user)
+    return keys, teams, members
+
+
+def build_emulator(args: argparse.Namespace) -> Emulator:
+    """The emulator the parsed options describe (not started)."""
+    keys, teams, members = _teams(args)
+    emulator = Emulator(
+        api_keys={key: DEFAULT_TEAM for key in keys},
+        teams=teams,
+        members=members,
+        bad_team_keys=args.bad_team_key,
+        rate_limit=args.rate,
+        latency=args.latency,
+        jitter=args.jitter,
+        profile=args.profile,
+        random_faults=_random_faults(args),
+        seed=args.seed,
+        state_path=args.state,
+        host=args.host,
+        port=args.port,
+    )
+    for host, protocol in args.fail_host:
+        emulator.fail_check(host, protocol)
+    return emulator
+
+
+def _serve(emulator: Emulator) -> None:
+    """Serve until SIGINT or SIGTERM, then stop."""
     done = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -164,5 +230,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
     finally:
         emulator.stop()
-    return 0
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until SIGINT or SIGTERM; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        emulator = build_emulator(args)
+        logging.basicConfig(
+            level=args.log_level.upper(),
+            stream=sys.stderr,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        emulator.start()
+    except (OSError, ValueError) as exc:
+        print(f"lemlist emulator: {exc}", file=sys.stderr)
+        return 2
+    _serve(emulator)
+    return 0

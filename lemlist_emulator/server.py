@@ -1,191 +1,24 @@
-"""The HTTP layer: request framing, lemlist's routes and auth, and writing (or sabotaging) replies.
-
-``LemlistApp`` maps an HTTP request onto the backend (auth, rate limit, routing, errors as
-``text/plain``, successes as JSON). ``LemlistHTTPServer`` is a keep-alive HTTP/1.1
-``ThreadingHTTPServer`` that hands every parsed request to a ``Dispatcher`` (the emulator,
-which adds faults, latency and the request log) and writes the ``Reply`` it gets back.
+"""The HTTP layer: a keep-alive HTTP/1.1 ``ThreadingHTTPServer`` that frames requests and writes
+(or sabotages) replies. It hands every parsed request to a ``Dispatcher`` (the emulator's request
+pipeline: faults, lemlist's answer, latency, the request log) and writes the ``Reply`` it gets.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import logging
-import re
 import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from email.message import Message
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal, Protocol
-from urllib.parse import parse_qs, unquote
+from typing import Any, Protocol
 
-from lemlist_emulator.backend import (
-    MSG_METHOD,
-    MSG_NOT_FOUND,
-    MSG_RATE_LIMITED,
-    Backend,
-    LemlistRefusal,
-)
-from lemlist_emulator.ratelimit import RateLimiter
+from lemlist_emulator.app import Reply, Request, text_reply
 
-__all__ = [
-    "BASE_PATH",
-    "Dispatcher",
-    "LemlistApp",
-    "LemlistHTTPServer",
-    "Reply",
-    "Request",
-    "json_reply",
-    "presented_key",
-    "success_status",
-    "text_reply",
-]
+__all__ = ["MAX_BODY", "Dispatcher", "LemlistHTTPServer"]
 
-logger = logging.getLogger("lemlist_emulator")
-
-BASE_PATH = "/api"
 MAX_BODY = 1 << 20
-_ACCOUNTS = BASE_PATH + "/user/email-accounts"
-_ACCOUNT_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)")
-_TEST_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)/test")
-TEXT = "text/plain; charset=utf-8"
-JSON = "application/json; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Request:
-    """One parsed HTTP request. ``path`` excludes the query string."""
-
-    method: str
-    path: str
-    query: str
-    headers: Message
-    body: bytes
-    started: float
-    connection: int = 0
-    """Serial number of the TCP connection it came on (keep-alive reuse shows here)."""
-
-
-@dataclass
-class Reply:
-    """What to send back. ``mode``: ``send`` it, ``drop`` the connection without a response, or
-    ``truncate`` (announce ``declared_length`` bytes, send ``body``, close)."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = TEXT
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    mode: Literal["send", "drop", "truncate"] = "send"
-    declared_length: int | None = None
-
-
-def text_reply(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Reply:
-    """An error as lemlist sends it: ``text/plain``, one sentence."""
-    return Reply(status, message.encode("utf-8"), TEXT, list(headers or []))
-
-
-def json_reply(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
-    """A JSON success body."""
-    return Reply(status, json.dumps(body).encode("utf-8"), JSON, list(headers or []))
-
-
-def presented_key(request: Request) -> str | None:
-    """The API key: HTTP Basic with an empty user name, else ``?access_token=``.
-
-    A Basic header with a non-empty user name carries no key (lemlist's documented form is
-    ``base64(":" + key)``).
-    """
-    auth = request.headers.get("Authorization")
-    if auth is not None:
-        scheme, _, value = auth.strip().partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        user, sep, password = decoded.partition(":")
-        return password if sep and not user and password else None
-    tokens = parse_qs(request.query).get("access_token")
-    return tokens[0] if tokens else None
-
-
-def route(path: str) -> tuple[str, str | None, tuple[str, ...]] | None:
-    """``(operation, account_id, allowed_methods)`` for a path, or None for an unknown one."""
-    if len(path) > 1 and path.endswith("/"):
-        path = path[:-1]
-    if path == _ACCOUNTS:
-        return "connect", None, ("POST",)
-    match = _TEST_RE.fullmatch(path)
-    if match:
-        return "test", unquote(match.group(1)), ("POST",)
-    match = _ACCOUNT_RE.fullmatch(path)
-    if match:
-        return "disconnect", unquote(match.group(1)), ("DELETE",)
-    return None
-
-
-def success_status(method: str, path: str) -> int:
-    """The status a successful call of this route answers (201 for connect, else 200)."""
-    found = route(path)
-    return 201 if found is not None and found[0] == "connect" and method == "POST" else 200
-
-
-def _is_json(request: Request) -> bool:
-    ctype = request.headers.get_content_type()
-    return ctype == "application/json" or ctype.endswith("+json")
-
-
-class LemlistApp:
-    """lemlist's HTTP surface over a ``Backend``: auth, rate limit, routes, lemlist's errors."""
-
-    def __init__(self, backend: Backend, limiter: RateLimiter | None) -> None:
-        self.backend = backend
-        self.limiter = limiter
-
-    def handle(self, request: Request, pause: Callable[[], None] | None = None) -> Reply:
-        """Answer one request. Checks run in lemlist's order: auth, rate limit, route and
-        method, then the operation's own rules. ``pause`` runs once the request is admitted
-        and routed, right before it takes effect (a stall)."""
-        try:
-            principal = self.backend.authenticate(presented_key(request))
-        except LemlistRefusal as exc:
-            return text_reply(exc.status, exc.message)
-        headers: list[tuple[str, str]] = []
-        if self.limiter is not None:
-            decision = self.limiter.hit(principal.key_fingerprint)
-            headers = decision.headers()
-            if not decision.allowed:
-                return text_reply(429, MSG_RATE_LIMITED, headers)
-        found = route(request.path)
-        if found is None:
-            return text_reply(404, MSG_NOT_FOUND, headers)
-        operation, account_id, methods = found
-        if request.method not in methods:
-            return text_reply(405, MSG_METHOD, [*headers, ("Allow", ", ".join(methods))])
-        if pause is not None:
-            pause()
-        try:
-            if operation == "connect":
-                status, body = self.backend.connect_json(
-                    principal, request.body, is_json=_is_json(request)
-                )
-            elif operation == "disconnect":
-                assert account_id is not None
-                status, body = self.backend.disconnect(principal, account_id)
-            else:
-                assert account_id is not None
-                status, body = self.backend.test(principal, account_id)
-        except LemlistRefusal as exc:
-            return text_reply(exc.status, exc.message, headers)
-        return json_reply(status, body, headers)
 
 
 class Dispatcher(Protocol):

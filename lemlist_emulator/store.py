@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MemoryStore", "SqliteStore", "Store", "open_store"]
+__all__ = ["MemoryStore", "SqliteStore", "open_store"]
 
 Account = dict[str, Any]
 
@@ -125,9 +125,6 @@ class SqliteStore(MemoryStore):
     def close(self) -> None:
         """Close the database file."""
         self._db.close()
-
-
-Store = MemoryStore
 
 
 def open_store(state_path: str | Path | None) -> MemoryStore:

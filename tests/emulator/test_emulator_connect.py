@@ -298,7 +298,7 @@ def test_in_process_connect_and_disconnect(emu: Emulator, api: requests.Session)
 
 
 def test_in_process_connect_applies_the_rules(emu: Emulator) -> None:
-    from lemlist_emulator.backend import LemlistRefusal
+    from lemlist_emulator.model import LemlistRefusal
 
     with pytest.raises(LemlistRefusal) as refused:
         emu.connect(sender_email="x@acme-mail.com", smtp_host="smtp.gmail.com")

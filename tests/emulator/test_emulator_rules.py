@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lemlist_emulator import rules
-from lemlist_emulator.backend import Backend, LemlistRefusal, Principal, validate_fields
+from lemlist_emulator.model import Backend, LemlistRefusal, Principal, validate_fields
 
 from .helpers import REQUIRED_FIELDS as REQUIRED
 from .helpers import mailbox

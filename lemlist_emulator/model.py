@@ -1,8 +1,14 @@
-"""The emulated lemlist model: teams, API keys, members, email accounts and lemlist's rules.
+"""The emulated lemlist model: teams, API keys, members and email accounts (the backend).
 
 No HTTP here: operations take already-parsed inputs and return ``(status, json_body)`` or raise
-``LemlistRefusal`` carrying the status and lemlist's exact error sentence. Thread-safe: one lock
-serializes every operation.
+``LemlistRefusal`` carrying the status and lemlist's exact error sentence; the field and host
+rules live in ``rules.py``. Thread-safe: one lock guards the state, held only for the instant an
+operation takes effect (the operation's latency is spent outside it, in the request pipeline).
+
+Teams: every key belongs to one team, and a team sees only its own accounts. Another team's
+account id answers as the contract's texts say: ``DELETE`` 403 ``You are not allowed to modify
+this mailbox`` (the sentence the contract gives for a mailbox the caller may not modify), the
+test route 404 ``Email account not found`` (its only documented refusal for an id).
 """
 
 from __future__ import annotations
@@ -116,15 +122,11 @@ class Backend:
 
     # ----- identity -------------------------------------------------------------------------
 
-    @property
-    def teams(self) -> list[str]:
-        """Every team known from the keys and the member lists."""
-        seen = dict.fromkeys(list(self._keys.values()) + list(self._members))
-        return list(seen)
-
-    def members(self, team: str) -> tuple[str, ...]:
-        """The user ids of ``team`` (the first one is its owner)."""
-        return self._members.get(team, ())
+    def team_of(self, key: str | None) -> str | None:
+        """The team a key belongs to (None: unknown key, or a "bad team" key)."""
+        if not key or key in self._bad_team_keys:
+            return None
+        return self._keys.get(key)
 
     def authenticate(self, key: str | None) -> Principal:
         """The principal for ``key``; 401 ``The authentication you supplied is incorrect``."""
