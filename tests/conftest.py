@@ -9,32 +9,14 @@ import pytest
 
 from lemlist_emulator import Emulator
 from tests.harness import Engine, ProviderHost
+from tests.mailboxes import IMAP_PASSWORD, SMTP_PASSWORD
+from tests.mailboxes import mailbox as mailbox  # re-exported: the suites import it from here
 
 API_KEY = "test-key-5f1e9a"
 OTHER_TEAM_KEY = "other-team-key-77c2"
 MEMBERS = ("usr_owner", "usr_member")
-SMTP_PASSWORD = "smtp-pw-9d3f7b"
-IMAP_PASSWORD = "imap-pw-4c8e2a"
 #: Every credential the suite uses: no output, error or log line may ever contain one.
 CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
-
-
-def mailbox(**overrides: Any) -> dict[str, Any]:
-    """The inputs of a valid mailbox, as the program would send them."""
-    values: dict[str, Any] = {
-        "sender_name": "Alice Martin",
-        "sender_email": "alice@acme-mail.com",
-        "smtp_host": "smtp.acme-mail.com",
-        "smtp_port": 587,
-        "smtp_login": "alice@acme-mail.com",
-        "smtp_password": SMTP_PASSWORD,
-        "imap_host": "imap.acme-mail.com",
-        "imap_port": 993,
-        "imap_login": "alice@acme-mail.com",
-        "imap_password": IMAP_PASSWORD,
-    }
-    values.update(overrides)
-    return values
 
 
 def assert_no_credentials(text: str) -> None:

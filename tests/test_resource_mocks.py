@@ -11,6 +11,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from lemlist_resource import EmailAccount, EmailAccountArgs, EmailAccountProvider
+from tests.mailboxes import mailbox
 
 PASSWORDS = ("smtp-pass-0xA1", "imap-pass-0xB2")
 
@@ -37,20 +38,8 @@ def mocks() -> Mocks:
 
 
 def args(**overrides: Any) -> EmailAccountArgs:
-    values: dict[str, Any] = dict(
-        sender_name="Alice",
-        sender_email="alice@acme.com",
-        smtp_host="smtp.acme.com",
-        smtp_port=587,
-        smtp_login="alice@acme.com",
-        smtp_password=PASSWORDS[0],
-        imap_host="imap.acme.com",
-        imap_port=993,
-        imap_login="alice@acme.com",
-        imap_password=PASSWORDS[1],
-    )
-    values.update(overrides)
-    return EmailAccountArgs(**values)
+    passwords = {"smtp_password": PASSWORDS[0], "imap_password": PASSWORDS[1]}
+    return EmailAccountArgs(**mailbox(**{**passwords, **overrides}))
 
 
 def secret_of(value: Any) -> bool:
@@ -92,7 +81,10 @@ def test_non_secret_outputs_stay_readable(mocks: Mocks) -> Any:
     account = EmailAccount("alice", args())
     return pulumi.Output.all(
         account.email, account.provider, account.email.is_secret(), account.sender_name
-    ).apply(lambda r: r == ["alice@acme.com", "custom", False, "Alice"] or pytest.fail(str(r)))
+    ).apply(
+        lambda r: r == ["alice@acme-mail.com", "custom", False, "Alice Martin"]
+        or pytest.fail(str(r))
+    )
 
 
 @pulumi.runtime.test
@@ -133,4 +125,4 @@ def test_serialized_provider_is_a_small_reference_without_credentials() -> None:
 def test_args_repr_hides_passwords() -> None:
     text = repr(args())
     assert PASSWORDS[0] not in text and PASSWORDS[1] not in text
-    assert "alice@acme.com" in text
+    assert "alice@acme-mail.com" in text

@@ -7,6 +7,7 @@ from typing import Any
 import requests
 
 from lemlist_emulator import Emulator
+from tests.mailboxes import mailbox as shared_mailbox
 
 KEY = "emu-test-key-3b7c"
 OTHER_KEY = "emu-other-team-key-81aa"
@@ -31,23 +32,17 @@ REQUIRED_FIELDS = (
 
 
 def mailbox(**overrides: Any) -> dict[str, Any]:
-    """A valid connect body; ``overrides`` replace fields (value ``...`` removes one)."""
-    body: dict[str, Any] = {
-        "sender_name": "Alice Martin",
-        "sender_email": "alice@acme-mail.com",
-        "smtp_host": "smtp.acme-mail.com",
-        "smtp_port": 587,
-        "smtp_login": "alice@acme-mail.com",
-        "smtp_password": SMTP_PASSWORD,
-        "smtp_secure": False,
-        "imap_host": "imap.acme-mail.com",
-        "imap_port": 993,
-        "imap_login": "alice@acme-mail.com",
-        "imap_password": IMAP_PASSWORD,
-        "imap_secure": True,
-    }
-    body.update(overrides)
-    return {name: value for name, value in body.items() if value is not ...}
+    """A valid connect body (the shared mailbox with this suite's passwords and both
+    ``secure`` flags); ``overrides`` replace fields (value ``...`` removes one)."""
+    return shared_mailbox(
+        **{
+            "smtp_password": SMTP_PASSWORD,
+            "imap_password": IMAP_PASSWORD,
+            "smtp_secure": False,
+            "imap_secure": True,
+            **overrides,
+        }
+    )
 
 
 def make_emulator(**options: Any) -> Emulator:
