@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import ConfigurationError
 from ..relays import SOURCE as RELAYS_SOURCE
 from ..relays import unsupported_relay
-from ..settings import KEY_CONFIG, URL_CONFIG, check_api_url
+from ..settings import KEY_CONFIG, KEY_ENV, URL_CONFIG, check_api_url
 from ..validation import validate
 from .model import PASSWORD_PARTS, Problem, is_secure
 from .stackfile import StackFile
@@ -47,7 +47,7 @@ def provider_problems(stack: StackFile) -> list[Problem]:
             None,
             KEY_CONFIG,
             "is in plain text in the stack file: remove it and store it with "
-            f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the LEMLIST_API_KEY "
+            f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the {KEY_ENV} "
             "environment variable), then rotate the key in lemlist",
         )
     )
