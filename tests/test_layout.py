@@ -26,11 +26,12 @@ MAX_FUNCTION_LINES = 40
 #: below, never one above. A new module gets a line here (the test names the ones missing).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("lemlist_resource._version", "lemlist_resource.errors",
-                    "lemlist_resource.schema", "lemlist_resource.adoption")),
+                    "lemlist_resource.schema", "lemlist_resource.adoption",
+                    "lemlist_resource.echo")),
     ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.rules",
                          "lemlist_resource.relays", "lemlist_resource.changes")),
     ("transport", ("lemlist_resource.settings", "lemlist_resource.auth",
-                   "lemlist_resource.ratelimit")),
+                   "lemlist_resource.ratelimit", "lemlist_resource.redaction")),
     ("client", ("lemlist_resource.client",)),
     ("provider", ("lemlist_resource.provider",)),
     ("resource", ("lemlist_resource.resource",)),
@@ -46,10 +47,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # see test_provider_and_emulator_never_import_each_other), so the two check each other
     # against lemlist's documentation.
     ("emulator parts", ("lemlist_emulator.rules", "lemlist_emulator.store",
-                        "lemlist_emulator.faults", "lemlist_emulator.ratelimit")),
-    ("emulator backend", ("lemlist_emulator.backend",)),
-    ("emulator HTTP", ("lemlist_emulator.server",)),
-    ("emulator", ("lemlist_emulator.core",)),
+                        "lemlist_emulator.faults", "lemlist_emulator.ratelimit",
+                        "lemlist_emulator.latency", "lemlist_emulator.teams")),
+    ("emulator model", ("lemlist_emulator.model",)),
+    ("emulator app", ("lemlist_emulator.app",)),
+    ("emulator HTTP", ("lemlist_emulator.pipeline", "lemlist_emulator.server")),
+    ("emulator", ("lemlist_emulator.emulator",)),
     ("emulator command", ("lemlist_emulator.cli", "lemlist_emulator.__main__")),
     ("emulator package", ("lemlist_emulator",)),
 )  # fmt: skip
@@ -65,15 +68,11 @@ OFFLINE = (
 #: Known excess, each with who removes it; an entry that no longer exceeds fails the test,
 #: so this list only shrinks.
 OVERSIZED: dict[str, str] = {
-    "lemlist_resource.client": "layout, after robust's client changes (issue 10)",
-    "lemlist_resource.client:LemlistClient.__init__": "layout, after robust (issue 10)",
-    "lemlist_resource.client:LemlistClient._send": "layout, after robust (issue 10)",
-    "lemlist_resource.provider": "layout: the connectivity test moves to its own module",
-    "lemlist_emulator.cli:build_parser": "emulator (issue 12)",
-    "lemlist_emulator.cli:main": "emulator (issue 12)",
-    "lemlist_emulator.core": "emulator (issue 12)",
-    "lemlist_emulator.core:Emulator.__init__": "emulator (issue 12)",
-    "lemlist_emulator.server": "emulator (issue 12)",
+    "lemlist_resource.client": "layout (issue 12), after robust's client changes",
+    "lemlist_resource.client:LemlistClient.__init__": "layout (issue 12)",
+    "lemlist_resource.client:LemlistClient._send": "layout (issue 12)",
+    "lemlist_resource.provider": "layout (issue 12): the connectivity test gets its module",
+    "lemlist_emulator.emulator:Emulator.__init__": "emulator (issue 12)",
 }
 
 
