@@ -52,17 +52,23 @@ def plan_change(
     is_unknown: Callable[[object], bool] = _never_unknown,
 ) -> Change:
     """Compare two input sets. lemlist has no update: any change to a stored field is a
-    replacement, done delete-first when it is the same mailbox (same sender address),
-    because lemlist refuses to connect a mailbox that is already connected. Create-only
-    fields (``adopt_id``) are never a change: they say how a mailbox came to be managed."""
+    replacement, done delete-first when it is the same mailbox (same sender address) in the
+    same team, because lemlist refuses to connect a mailbox that is already connected.
+    Create-only fields (``adopt_id``) are never a change: they say how a mailbox came to be
+    managed.
+
+    A move to another team is always create-first: every account call is scoped to the key's
+    team (another team's mailbox answers "Bad team" or 403), so the new team does not see
+    the old mailbox; and if lemlist refused it anyway ("already exists"), nothing would be
+    lost: the old mailbox stays connected and the update stops before disconnecting it."""
     changed = [
         f.name
         for f in FIELDS
         if not f.create_only
         and not same_value(f.name, olds.get(f.name), news.get(f.name), is_unknown)
     ]
-    replaces = [name for name in changed if FIELDS_BY_NAME[name].stored]
+    replaces = [name for name in changed if FIELDS_BY_NAME[name].replaces]
     same_mailbox = same_value(
         "sender_email", olds.get("sender_email"), news.get("sender_email"), is_unknown
     )
-    return Change(changed, replaces, bool(replaces) and same_mailbox)
+    return Change(changed, replaces, bool(replaces) and same_mailbox and "team" not in changed)

@@ -1,8 +1,10 @@
 """The dynamic provider: check, diff, create, read, update and delete of a lemlist mailbox.
 
 The provider object carries nothing: it pickles by reference to this module (a few dozen
-bytes in each resource's state), and receives its API key and URL only at run time, in
-``configure`` inside the provider host, from stack config or the environment.
+bytes in each resource's state), and receives its API keys and URLs only at run time, in
+``configure`` inside the provider host, from stack config or the environment. A mailbox's
+``team`` input (kept in its outputs, so refresh and delete see it) names the key that serves
+it: one client, hence one pacer, per team.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from pulumi.runtime import rpc
 from .adoption import adopt_instruction
 from .changes import plan_change
 from .client import LemlistClient
-from .errors import LemlistError
+from .errors import ConfigurationError, LemlistError
 from .redaction import guarded
 from .schema import COMPUTED_OUTPUTS, FIELDS
 from .settings import Settings, resolve
-from .validation import validate
+from .validation import Failure, validate
 
 PROVIDER_KEY = "__provider"
 
@@ -80,6 +82,12 @@ class _Undo(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def _team_label(inputs: dict[str, Any]) -> str:
+    """How messages name a mailbox's team: ``team 'acme'`` or ``the default team``."""
+    team = inputs.get("team")
+    return f"team '{team}'" if team else "the default team"
 
 
 def _new_outputs(inputs: dict[str, Any], created: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +140,7 @@ class EmailAccountProvider(ResourceProvider):
         super().__init__()
         self._lock = threading.Lock()
         self._settings: Settings | None = None
-        self._api: LemlistClient | None = None
+        self._clients: dict[str | None, LemlistClient] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         # By reference and without instance state: whatever configure() attached at run
@@ -146,20 +154,39 @@ class EmailAccountProvider(ResourceProvider):
 
     @guarded("configure")
     def configure(self, req: ConfigureRequest) -> None:
-        """Read ``lemlist:apiKey`` / ``lemlist:apiUrl`` (or the environment)."""
+        """Read ``lemlist:apiKey`` / ``lemlist:apiUrl`` (or the environment) and
+        ``lemlist:teams`` (a JSON string from the engine: see :mod:`.teams`)."""
         settings = resolve(req.config.get)
         with self._lock:
-            self._settings, self._api = settings, None
+            self._settings, self._clients = settings, {}
 
-    def _client(self) -> LemlistClient:
-        """The process's client, created on first use (check and diff never need it)."""
+    def _current_settings(self) -> Settings:
+        """The configured settings (the environment's when ``configure`` never ran)."""
         with self._lock:
-            if self._api is None:
-                settings = self._settings or resolve(lambda _key: None)
-                self._api = LemlistClient(
-                    settings.api_url, settings.require_key(), read_timeout=settings.read_timeout
+            if self._settings is None:
+                self._settings = resolve(lambda _key: None)
+            return self._settings
+
+    def _client(self, team: str | None, what: str | None = None) -> LemlistClient:
+        """The client of ``team`` (None: the default team), created on first use.
+
+        ``what`` prefixes a configuration error (e.g. the mailbox being disconnected)."""
+        settings = self._current_settings()
+        with self._lock:
+            client = self._clients.get(team)
+            if client is None:
+                problem = settings.team_problem(team)
+                if problem is not None:
+                    raise ConfigurationError(
+                        f"{what}: team {problem}" if what else f"Team {problem}"
+                    )
+                found = settings.team(team)
+                assert found.api_key is not None  # team_problem refuses a team without a key
+                client = LemlistClient(
+                    found.api_url, found.api_key, read_timeout=settings.read_timeout
                 )
-            return self._api
+                self._clients[team] = client
+            return client
 
     # -- CRUD ----------------------------------------------------------------------------
 
@@ -167,6 +194,11 @@ class EmailAccountProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Apply lemlist's rules offline; unknown values are skipped, never refused."""
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
+        team = inputs.get("team")
+        if not is_unknown(team) and not any(f.field == "team" for f in failures):
+            problem = self._current_settings().team_problem(team)
+            if problem is not None:
+                failures.append(Failure("team", problem))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
 
     @guarded("diff")
@@ -202,8 +234,8 @@ class EmailAccountProvider(ResourceProvider):
         error that names the id and the exact ``adopt_id`` line that adopts it.
         """
         inputs = _plain(props)
-        api = self._client()
         label = str(inputs.get("sender_email"))
+        api = self._client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
         if inputs.get("adopt_id"):
             return self._adopt(api, str(inputs["adopt_id"]), inputs, label)
         created = api.connect(request_body(inputs), label=label)
@@ -263,7 +295,8 @@ class EmailAccountProvider(ResourceProvider):
             raise LemlistError(
                 f'{what} failed: lemlist answered HTTP 404 "Email account not found", so '
                 "nothing was adopted or connected. Check the id in lemlist (Settings > Email "
-                "accounts) and fix adopt_id, or remove adopt_id to connect the mailbox anew."
+                f"accounts of {_team_label(inputs)}, whose key was used) and fix adopt_id (or "
+                "team), or remove adopt_id to connect the mailbox anew."
             )
         outs = _new_outputs(inputs, {"id": account_id})
         problem = _check_failure(result)
@@ -282,7 +315,9 @@ class EmailAccountProvider(ResourceProvider):
         lemlist's test endpoint tells whether the id exists, nothing more."""
         current = _plain(props)
         getting = "provider" not in current  # a get: no outputs of ours yet
-        result = self._client().test(id_)
+        # the mailbox's team: from its outputs (refresh) or the program's inputs (a get)
+        team = current.get("team")
+        result = self._client(team, f"Reading the lemlist mailbox {id_}").test(id_)
         if result is None:
             if getting:
                 raise LemlistError(
@@ -307,7 +342,8 @@ class EmailAccountProvider(ResourceProvider):
         outs = {k: previous.get(k) for k in COMPUTED_OUTPUTS}
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if outs.get("verify_connection"):
-            checked, problem = _connectivity(self._client(), id_)
+            api = self._client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
+            checked, problem = _connectivity(api, id_)
             if problem == GONE:
                 raise LemlistError(
                     f"Verifying the lemlist mailbox {id_} failed: lemlist no longer knows it "
@@ -323,6 +359,7 @@ class EmailAccountProvider(ResourceProvider):
         return UpdateResult(outs)
 
     @guarded("delete")
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        """Disconnect the mailbox; an id lemlist no longer knows is already gone."""
-        self._client().disconnect(id_)
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Disconnect the mailbox, in its team; an id lemlist no longer knows is already gone."""
+        team = _plain(props).get("team")
+        self._client(team, f"Disconnecting the lemlist mailbox {id_}").disconnect(id_)

@@ -73,9 +73,9 @@ def forms(api_key: str | None = None, passwords: Iterable[object] = ()) -> Secre
 
 
 def operation_secrets(provider: object, *args: Any, **kwargs: Any) -> Secrets:
-    """The secrets of one provider call: the configured API key (``provider._settings``) and
-    every password among the property maps it was given (plain, or as the engine's secret
-    wrapper ``{sig, value}``)."""
+    """The secrets of one provider call: the configured API keys (``provider._settings``:
+    the default team's and every ``lemlist:teams`` key) and every password among the
+    property maps it was given (plain, or as the engine's secret wrapper ``{sig, value}``)."""
     settings = getattr(provider, "_settings", None)
     passwords: list[object] = []
     for props in (*args, *kwargs.values()):
@@ -84,7 +84,10 @@ def operation_secrets(provider: object, *args: Any, **kwargs: Any) -> Secrets:
         for name in SECRET_FIELDS:
             value = props.get(name)
             passwords.append(value.get("value") if isinstance(value, dict) else value)
-    return forms(getattr(settings, "api_key", None), passwords)
+    secrets = forms(None, passwords)
+    for key in getattr(settings, "api_keys", ()):
+        secrets = secrets | forms(key)
+    return secrets
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:

@@ -34,6 +34,10 @@ class EmailAccountArgs:
     smtp_secure: Input[bool] | None = field(default=None)
     imap_secure: Input[bool] | None = field(default=None)
     user_id: Input[str] | None = field(default=None)
+    #: The lemlist team (a name under the ``lemlist:teams`` stack config) whose API key
+    #: serves this mailbox; unset: the default team (``lemlist:apiKey``). Changing it moves
+    #: the mailbox: connect in the new team first, then disconnect in the old one.
+    team: Input[str] | None = field(default=None)
     #: Test SMTP and IMAP right after connecting; on failure disconnect and fail the update.
     verify_connection: Input[bool] | None = field(default=None)
     #: Adopt a mailbox already connected in lemlist (its ``umx_…`` id) instead of connecting
@@ -67,6 +71,7 @@ class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
     imap_password: Output[str]
     imap_secure: Output[bool]
     user_id: Output[str | None]
+    team: Output[str | None]
     verify_connection: Output[bool]
     adopt_id: Output[str | None]
 

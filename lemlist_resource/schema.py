@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "email", "host", "port", "bool", "secret", "user", "account_id"]
+Kind = Literal["text", "email", "host", "port", "bool", "secret", "user", "account_id", "team"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,14 @@ class Field:
     api_name: str | None = None  # the JSON key lemlist expects, when it differs
     stored: bool = True  # lemlist keeps it: changing it means disconnect + reconnect
     create_only: bool = False  # read only when the resource is created; never in a diff
+    #: Where the mailbox lives (its team): never sent, but changing it moves the mailbox,
+    #: which is a disconnect + reconnect too.
+    placement: bool = False
+
+    @property
+    def replaces(self) -> bool:
+        """Whether a change to this field replaces the mailbox."""
+        return self.stored or self.placement
 
     @property
     def json_key(self) -> str:
@@ -43,6 +51,9 @@ FIELDS: tuple[Field, ...] = (
     Field("imap_password", "secret"),
     Field("imap_secure", "bool", required=False),
     Field("user_id", "user", required=False, api_name="userId"),
+    # The lemlist team (a name from lemlist:teams) whose API key serves this mailbox;
+    # unset: the default team (lemlist:apiKey). The key itself never becomes an input.
+    Field("team", "team", required=False, stored=False, placement=True),
     # Ours, not lemlist's: run the test endpoint right after connecting.
     Field("verify_connection", "bool", required=False, stored=False),
     # Ours too: adopt this already-connected mailbox (``umx_…``) instead of connecting one.
@@ -53,6 +64,7 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "secret")
 STORED_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.stored)
+REPLACE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.replaces)
 
 #: Defaults applied by ``check`` so that state, diffs and the POST body agree.
 DEFAULTS: dict[str, object] = {

@@ -1,4 +1,8 @@
-"""Where the provider finds lemlist: API key and URL from stack config or the environment."""
+"""Where the provider finds lemlist: API keys and URLs from stack config or the environment.
+
+The default team: ``lemlist:apiKey`` / ``lemlist:apiUrl`` (or ``LEMLIST_API_KEY`` /
+``LEMLIST_API_URL``). Named teams: ``lemlist:teams`` (see :mod:`.teams`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .echo import safe_url, shown
 from .errors import ConfigurationError
+from .teams import TEAMS_CONFIG, Team, missing_default_key_reason, parse_teams, unknown_team_reason
 
 DEFAULT_API_URL = "https://api.lemlist.com/api"
 DEFAULT_READ_TIMEOUT = 30.0
@@ -27,14 +32,18 @@ TIMEOUT_ENV = "LEMLIST_TIMEOUT_SECONDS"
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved connection settings. ``api_key`` never appears in ``repr``."""
+    """Resolved connection settings. No key ever appears in ``repr``.
+
+    ``api_url``/``api_key``: the default team; ``teams``: the named teams of ``lemlist:teams``.
+    """
 
     api_url: str
     api_key: str | None = field(default=None, repr=False)
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    teams: Mapping[str, Team] = field(default_factory=dict, repr=False)
 
     def require_key(self) -> str:
-        """Return the API key, or explain both ways to set it."""
+        """Return the default team's API key, or explain both ways to set it."""
         if not self.api_key:
             raise ConfigurationError(
                 "No lemlist API key is configured: set it with "
@@ -42,6 +51,31 @@ class Settings:
                 "environment variable of the process running `pulumi`."
             )
         return self.api_key
+
+    @property
+    def api_keys(self) -> tuple[str, ...]:
+        """Every configured key (the default team's and each named team's), for redaction."""
+        keys = [self.api_key] + [t.api_key for t in self.teams.values()]
+        return tuple(k for k in keys if k)
+
+    def team_problem(self, name: str | None) -> str | None:
+        """Why a mailbox of team ``name`` (None: the default team) cannot be served, or None.
+
+        The reason follows the word "team": ``team 'x' is not configured: …``."""
+        if name is None:
+            return None if self.api_key else missing_default_key_reason(self.teams)
+        if name not in self.teams:
+            return unknown_team_reason(name, self.teams)
+        return None
+
+    def team(self, name: str | None) -> Team:
+        """The team a mailbox belongs to, with its key; raise when it cannot be served."""
+        problem = self.team_problem(name)
+        if problem is not None:
+            raise ConfigurationError(f"Team {problem}")
+        if name is None:
+            return Team(None, self.api_url, self.api_key)
+        return self.teams[name]
 
 
 def _is_loopback(host: str) -> bool:
@@ -53,14 +87,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_api_url(url: str) -> str:
+def check_api_url(url: str, setting: str = URL_CONFIG) -> str:
     """Return ``url`` without a trailing slash if it is usable, else raise.
 
     Usable: an http(s) URL that parses, with a host and a valid port (``urlsplit`` only
     checks the port when asked, so it is asked here, before anything is sent), no
     credentials, query or fragment, no whitespace. https is required; plain http is accepted
     only on loopback (the local emulator), so an API key is never sent in clear over a
-    network. Every message quotes the URL through :func:`~.echo.safe_url`.
+    network. Every message quotes the URL through :func:`~.echo.safe_url` and names it as
+    ``setting`` (``lemlist:apiUrl``, or a team's ``lemlist:teams.<team>.apiUrl``).
     """
     text = url.strip()
     shown_url = safe_url(text)
@@ -69,23 +104,23 @@ def check_api_url(url: str) -> str:
         host, _port = parts.hostname, parts.port
     except ValueError:
         raise ConfigurationError(
-            f"{URL_CONFIG} '{shown_url}' is not a valid URL (check the host and that the port "
+            f"{setting} '{shown_url}' is not a valid URL (check the host and that the port "
             f"is a number between 1 and 65535), e.g. {DEFAULT_API_URL}."
         ) from None
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
         raise ConfigurationError(
-            f"{URL_CONFIG} must be an http(s) URL such as {DEFAULT_API_URL}, got '{shown_url}'."
+            f"{setting} must be an http(s) URL such as {DEFAULT_API_URL}, got '{shown_url}'."
         )
     if parts.query or parts.fragment or parts.username or parts.password or "@" in parts.netloc:
         raise ConfigurationError(
-            f"{URL_CONFIG} '{shown_url}' must not carry credentials, a query or a fragment; "
-            f"put the key in {KEY_CONFIG} instead."
+            f"{setting} '{shown_url}' must not carry credentials, a query or a fragment; "
+            f"put the key in {KEY_CONFIG} or {TEAMS_CONFIG} instead."
         )
     if parts.port == 0:
-        raise ConfigurationError(f"{URL_CONFIG} '{shown_url}' has port 0: use 1 to 65535.")
+        raise ConfigurationError(f"{setting} '{shown_url}' has port 0: use 1 to 65535.")
     if parts.scheme == "http" and not _is_loopback(host):
         raise ConfigurationError(
-            f"{URL_CONFIG} '{shown_url}' uses plain http on a non-loopback host, which would "
+            f"{setting} '{shown_url}' uses plain http on a non-loopback host, which would "
             "send the API key unencrypted: use https (plain http is only accepted for a local "
             "emulator on 127.0.0.1 or localhost)."
         )
@@ -123,4 +158,5 @@ def resolve(
     api_key = pick(KEY_CONFIG, KEY_ENV)
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
     timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
-    return Settings(api_url=url, api_key=api_key, read_timeout=timeout)
+    teams = parse_teams(get_config(TEAMS_CONFIG), url, check_api_url)
+    return Settings(api_url=url, api_key=api_key, read_timeout=timeout, teams=teams)

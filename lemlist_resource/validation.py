@@ -13,6 +13,7 @@ from typing import Any
 
 from . import rules
 from .schema import DEFAULTS, FIELDS, Field
+from .teams import team_name_problem
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
         return text, rules.host_problem(text)
     if field.kind == "account_id":
         return text, rules.account_id_problem(text)
+    if field.kind == "team":
+        return text, team_name_problem(text)
     return text, None
 
 

@@ -210,9 +210,14 @@ def test_missing_key_names_both_ways_to_set_it(
     host_factory: Callable[..., ProviderHost], emulator: Emulator
 ) -> None:
     host = host_factory(config={"lemlist:apiUrl": emulator.url})
-    assert host.check(mailbox()).failures == []  # check works without a key
+    # Refused at preview time (check runs after configure), before any API call...
+    failures = host.check(mailbox()).failures
+    assert [name for name, _ in failures] == ["team"]
+    assert "lemlist:apiKey" in failures[0][1] and "LEMLIST_API_KEY" in failures[0][1]
+    # ...and create, which a preview never reaches, says the same.
+    inputs = host.check(mailbox()).inputs
     with pytest.raises(HostError) as err:
-        host.create(host.check(mailbox()).inputs)
+        host.create(inputs)
     assert "lemlist:apiKey" in err.value.message and "LEMLIST_API_KEY" in err.value.message
 
 

@@ -1,0 +1,178 @@
+"""Several lemlist teams in one stack: the ``lemlist:teams`` configuration and its rules.
+
+A lemlist API key belongs to one team. ``lemlist:apiKey`` (or ``LEMLIST_API_KEY``) is the
+*default team*, used by every mailbox without a ``team`` input; ``lemlist:teams`` adds named
+teams, each with its own key and optionally its own API URL::
+
+    pulumi config set --secret --path 'lemlist:teams.acme.apiKey' <acme's key>
+    pulumi config set --path 'lemlist:teams.acme.apiUrl' https://api.lemlist.com/api
+
+How that value reaches the provider (read in the engine source, pulumi/pulumi):
+
+* ``pkg/resource/deploy/target.go`` ``Target.GetPackageConfig``: a dynamic provider
+  (``pulumi-python``) receives the *whole* stack config, keys kept namespaced; each value is
+  ``c.Value(decrypter)`` wrapped in ``resource.NewStringProperty`` and made secret as a whole
+  when ``c.Secure()``;
+* ``sdk/go/common/resource/config/value.go`` ``Value.Value``: an object value is its JSON
+  text, with every nested ``{secure: …}`` leaf decrypted in place (``decryptObject``), and
+  ``Secure()`` is true when any leaf is secret (``hasSecureValue``);
+* ``sdk/go/common/resource/plugin/provider_plugin.go`` ``provider.Configure`` sends those
+  properties as ``ConfigureRequest.args`` with ``KeepSecrets: true``;
+* the Python host (``pulumi/dynamic/__main__.py``, ``Configure``) deserializes ``args`` and
+  unwraps the top-level secret, so ``req.config.get("lemlist:teams")`` is a **JSON string**
+  such as ``'{"acme": {"apiKey": "…"}}'``, the key in clear inside it.
+
+:func:`parse_teams` therefore takes that string (a mapping is accepted too, for programs and
+tests that already hold one). No message built here ever contains a key: only team names,
+field names and URLs. Standard library only, so the offline lint uses the same rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .echo import shown
+from .errors import ConfigurationError
+
+TEAMS_CONFIG = "lemlist:teams"
+KEY_FIELD = "apiKey"
+URL_FIELD = "apiUrl"
+TEAM_FIELDS = (KEY_FIELD, URL_FIELD)
+
+TEAM_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62})$")
+TEAM_NAME_RULE = (
+    "lower-case letters, digits, '-' and '_', starting with a letter or digit, at most "
+    "63 characters"
+)
+
+
+class TeamsConfigError(ConfigurationError):
+    """``lemlist:teams`` is unusable; the message lists every problem, never a key."""
+
+
+def set_key_command(team: str) -> str:
+    """The command that stores a team's API key as a stack secret."""
+    return f"pulumi config set --secret --path '{TEAMS_CONFIG}.{team}.{KEY_FIELD}' <key>"
+
+
+@dataclass(frozen=True)
+class Team:
+    """One lemlist team: its name (None for the default team), API URL and key."""
+
+    name: str | None
+    api_url: str
+    api_key: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """How messages name it: ``team 'acme'`` or ``the default team``."""
+        return "the default team" if self.name is None else f"team '{self.name}'"
+
+
+def team_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a team name, or None when it can."""
+    if not isinstance(name, str):
+        return f"must be a team name (text), got {type(name).__name__}"
+    if not TEAM_NAME_RE.match(name):
+        return f"{shown(name)} is not a usable team name: use {TEAM_NAME_RULE}"
+    return None
+
+
+def _load(raw: object) -> Mapping[str, object]:
+    """The ``lemlist:teams`` value as a mapping: JSON text from the engine, or a mapping."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            # exc.msg and the position only: the document itself holds the keys.
+            raise TeamsConfigError(
+                f"{TEAMS_CONFIG} is not a readable map ({exc.msg} at character {exc.pos}): "
+                f"set each team with `{set_key_command('<team>')}`."
+            ) from None
+    if not isinstance(raw, Mapping):
+        raise TeamsConfigError(
+            f"{TEAMS_CONFIG} must be a map of team name to {{{KEY_FIELD}, {URL_FIELD}}}, got "
+            f"{type(raw).__name__}: set each team with `{set_key_command('<team>')}`."
+        )
+    return raw
+
+
+def parse_teams(
+    raw: object, default_url: str, check_url: Callable[[str, str], str]
+) -> dict[str, Team]:
+    """Parse and validate ``lemlist:teams``; raise :class:`TeamsConfigError` listing every
+    problem. ``check_url(url, setting)`` is the provider's URL rule (it returns the URL to
+    use or raises :class:`ConfigurationError`); a team without ``apiUrl`` uses
+    ``default_url``."""
+    teams: dict[str, Team] = {}
+    problems: list[str] = []
+    for raw_name, entry in _load(raw).items():
+        name = str(raw_name)
+        where = f"{TEAMS_CONFIG}.{name}"
+        problem = team_name_problem(raw_name)
+        if problem is not None:
+            problems.append(f"{TEAMS_CONFIG}: {problem}")
+            continue
+        if not isinstance(entry, Mapping):
+            problems.append(
+                f"{where} must be a map with {KEY_FIELD} (secret) and optionally {URL_FIELD}: "
+                f"set it with `{set_key_command(name)}`"
+            )
+            continue
+        for unknown in (str(k) for k in entry if k not in TEAM_FIELDS):
+            close = difflib.get_close_matches(unknown, TEAM_FIELDS, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'?" if close else f"use {KEY_FIELD} and {URL_FIELD}"
+            problems.append(f"{where}.{unknown} is not a team setting: {hint}")
+        key = entry.get(KEY_FIELD)
+        if not isinstance(key, str) or not key.strip():
+            problems.append(f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`")
+            key = None
+        url = entry.get(URL_FIELD)
+        api_url = default_url
+        if url is not None and url != "":
+            if not isinstance(url, str):
+                problems.append(f"{where}.{URL_FIELD} must be a URL, got {type(url).__name__}")
+            else:
+                try:
+                    api_url = check_url(url, f"{where}.{URL_FIELD}")
+                except ConfigurationError as exc:
+                    problems.append(exc.message.rstrip("."))
+        teams[name] = Team(name, api_url, key.strip() if key else None)
+    if problems:
+        raise TeamsConfigError("; ".join(problems) + ".")
+    return teams
+
+
+def unknown_team_reason(name: str, configured: Iterable[str]) -> str:
+    """Why a mailbox's ``team`` is refused when no team of that name is configured (a
+    reason to follow the word "team", like every :class:`~.validation.Failure` reason)."""
+    names = sorted(configured)
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    known = (
+        f"the configured teams are: {', '.join(names)}"
+        if names
+        else f"no team is configured in {TEAMS_CONFIG}"
+    )
+    return (
+        f"'{name}' is not configured: {known} (a mailbox without team uses the default "
+        f"team, lemlist:apiKey).{hint} Add it with `{set_key_command(name)}`."
+    )
+
+
+def missing_default_key_reason(configured: Iterable[str]) -> str:
+    """Why a mailbox without ``team`` is refused when the default team has no key (a reason
+    to follow the word "team")."""
+    names = sorted(configured)
+    teams = f", or give it a team ({', '.join(names)})" if names else ""
+    return (
+        "is not set, so this mailbox belongs to the default team, which has no API key: "
+        "set it with `pulumi config set --secret lemlist:apiKey <key>` or the LEMLIST_API_KEY "
+        f"environment variable of the process running `pulumi`{teams}."
+    )
