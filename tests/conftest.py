@@ -51,7 +51,7 @@ def host_factory(emulator: Emulator) -> Iterator[Callable[..., ProviderHost]]:
         key = (tuple(sorted(config.items())), tuple(sorted((env or {}).items())))
         if key not in hosts:
             host = ProviderHost(env=env)
-            host.configure(config, secret_keys=["lemlist:apiKey"])
+            host.configure(config, secret_keys=["lemlist:apiKey", "lemlist:teams"])
             hosts[key] = host
         return hosts[key]
 
