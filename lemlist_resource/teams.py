@@ -103,6 +103,36 @@ def _load(raw: object) -> Mapping[str, object]:
     return raw
 
 
+def _team(
+    name: str, entry: object, default_url: str, check_url: Callable[[str, str], str]
+) -> tuple[Team | None, list[str]]:
+    """One ``lemlist:teams`` entry: the team (None when unusable) and its problems."""
+    where = f"{TEAMS_CONFIG}.{name}"
+    if not isinstance(entry, Mapping):
+        return None, [
+            f"{where} must be a map with {KEY_FIELD} (secret) and optionally {URL_FIELD}: "
+            f"set it with `{set_key_command(name)}`"
+        ]
+    problems: list[str] = []
+    for unknown in (str(k) for k in entry if k not in TEAM_FIELDS):
+        close = difflib.get_close_matches(unknown, TEAM_FIELDS, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else f"use {KEY_FIELD} and {URL_FIELD}"
+        problems.append(f"{where}.{shown(unknown)} is not a team setting: {hint}")
+    key = entry.get(KEY_FIELD)
+    if not isinstance(key, str) or not key.strip():
+        problems.append(f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`")
+        key = None
+    url, api_url = entry.get(URL_FIELD), default_url
+    if isinstance(url, str) and url:
+        try:
+            api_url = check_url(url, f"{where}.{URL_FIELD}")
+        except ConfigurationError as exc:
+            problems.append(exc.message.rstrip("."))
+    elif url is not None and url != "":
+        problems.append(f"{where}.{URL_FIELD} must be a URL, got {type(url).__name__}")
+    return Team(name, api_url, key.strip() if key else None), problems
+
+
 def parse_teams(
     raw: object, default_url: str, check_url: Callable[[str, str], str]
 ) -> dict[str, Team]:
@@ -113,37 +143,14 @@ def parse_teams(
     teams: dict[str, Team] = {}
     problems: list[str] = []
     for raw_name, entry in _load(raw).items():
-        name = str(raw_name)
-        where = f"{TEAMS_CONFIG}.{name}"
         problem = team_name_problem(raw_name)
         if problem is not None:
             problems.append(f"{TEAMS_CONFIG}: {problem}")
             continue
-        if not isinstance(entry, Mapping):
-            problems.append(
-                f"{where} must be a map with {KEY_FIELD} (secret) and optionally {URL_FIELD}: "
-                f"set it with `{set_key_command(name)}`"
-            )
-            continue
-        for unknown in (str(k) for k in entry if k not in TEAM_FIELDS):
-            close = difflib.get_close_matches(unknown, TEAM_FIELDS, n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'?" if close else f"use {KEY_FIELD} and {URL_FIELD}"
-            problems.append(f"{where}.{unknown} is not a team setting: {hint}")
-        key = entry.get(KEY_FIELD)
-        if not isinstance(key, str) or not key.strip():
-            problems.append(f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`")
-            key = None
-        url = entry.get(URL_FIELD)
-        api_url = default_url
-        if url is not None and url != "":
-            if not isinstance(url, str):
-                problems.append(f"{where}.{URL_FIELD} must be a URL, got {type(url).__name__}")
-            else:
-                try:
-                    api_url = check_url(url, f"{where}.{URL_FIELD}")
-                except ConfigurationError as exc:
-                    problems.append(exc.message.rstrip("."))
-        teams[name] = Team(name, api_url, key.strip() if key else None)
+        team, entry_problems = _team(str(raw_name), entry, default_url, check_url)
+        problems += entry_problems
+        if team is not None:
+            teams[str(raw_name)] = team
     if problems:
         raise TeamsConfigError("; ".join(problems) + ".")
     return teams
