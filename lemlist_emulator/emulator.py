@@ -11,7 +11,7 @@ from typing import Any
 
 from lemlist_emulator.app import BASE_PATH, LemlistApp
 from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
-from lemlist_emulator.latency import Latency, PerOperation
+from lemlist_emulator.latency import OPERATIONS, Latency, PerOperation
 from lemlist_emulator.model import Backend
 from lemlist_emulator.pipeline import Pipeline, RequestRecord
 from lemlist_emulator.ratelimit import RateLimiter
@@ -160,6 +160,12 @@ class Emulator:
         first; each names its ``team``."""
         accounts = self._backend.accounts()
         return accounts if team is None else [a for a in accounts if a["team"] == team]
+
+    @property
+    def latency(self) -> dict[str, tuple[float, float]]:
+        """Each operation's ``(latency, jitter)`` in seconds, as configured."""
+        table = self._pipeline.latency
+        return {op: (table.latency.get(op, 0.0), table.jitter.get(op, 0.0)) for op in OPERATIONS}
 
     @property
     def teams(self) -> list[str]:
