@@ -70,24 +70,16 @@ class Emulator:
         setup = team_setup(api_keys, teams, members)
         self.default_team = setup.default
         self._teams = list(dict.fromkeys([setup.default, *setup.members]))
-        self._backend = Backend(
-            keys=setup.keys,
-            members=setup.members,
-            bad_team_keys=bad_team_keys,
-            store=open_store(state_path),
-        )
+        store = open_store(state_path)
+        self._backend = Backend(setup.keys, setup.members, bad_team_keys, store)
         self._limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
         self._random_faults = random_faults
         self._stop = threading.Event()
-        self._pipeline = Pipeline(
-            LemlistApp(self._backend, self._limiter),
-            FaultPlan(random_faults, seed),
-            Latency(latency, jitter, profile, seed),
-            self._stop,
-            sleep,
-        )
-        self._host = host
-        self._port = port
+        app = LemlistApp(self._backend, self._limiter)
+        faults = FaultPlan(random_faults, seed)
+        timing = Latency(latency, jitter, profile, seed)
+        self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
+        self._host, self._port = host, port
         self._server: LemlistHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -106,7 +106,6 @@ class Backend:
 
     def __init__(
         self,
-        *,
         keys: Mapping[str, str],
         members: Mapping[str, Sequence[str]],
         bad_team_keys: Iterable[str] = (),

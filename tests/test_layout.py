@@ -73,7 +73,6 @@ OVERSIZED: dict[str, str] = {
     "lemlist_resource.client:LemlistClient.__init__": "layout (issue 12)",
     "lemlist_resource.client:LemlistClient._send": "layout (issue 12)",
     "lemlist_resource.provider": "layout (issue 12): the connectivity test gets its module",
-    "lemlist_emulator.emulator:Emulator.__init__": "emulator (issue 12)",
 }
 
 
