@@ -1,6 +1,6 @@
 """Manage lemlist sender mailboxes (custom SMTP/IMAP email accounts) as Pulumi resources.
 
-The public names are loaded lazily, so ``lemlist_resource.rules`` and the inventory lint
+The public names are loaded lazily, so ``lemlist_resource.validation`` and the inventory lint
 import without loading Pulumi.
 """
 

@@ -1,20 +1,35 @@
-"""Offline validation of EmailAccount inputs: the rules of :mod:`.rules` applied per field.
+"""lemlist's rules for a custom SMTP/IMAP mailbox, and :func:`validate`, which applies them.
 
-``validate`` serves the provider's ``check`` and the inventory lint alike. It never calls
-the API, never raises on odd input, skips values Pulumi does not know yet, and names the
-field of every failure. Secret values never appear in a reason.
+The one home of these rules: the provider's ``check``, the offline inventory lint and the
+policy pack all call this module (the emulator has its own, written from lemlist's
+documentation, so the two check each other). Pure functions of the standard library only,
+so the lint and the policy pack import them without loading Pulumi.
+
+``validate`` never calls the API, never raises on odd input, skips values Pulumi does not
+know yet, and names the field of every failure. Secret values never appear in a reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import rules
+from .addresses import ip_literal, is_refused_address
+from .echo import shown
 from .schema import DEFAULTS, FIELDS, Field
 from .teams import team_name_problem
 
+__all__ = [
+    "Failure",
+    "account_id_problem",
+    "email_problem",
+    "host_problem",
+    "normalize_port",
+    "parse_flag",
+    "validate",
+]
 
 @dataclass(frozen=True)
 class Failure:
@@ -41,6 +56,115 @@ def parse_flag(value: object) -> bool | None:
     return None
 
 
+# -- the rules, field kind by field kind ----------------------------------------------
+
+
+# A deliberately small address check: lemlist only needs a plausible mailbox here, and a
+# full RFC 5322 parser (or the `email-validator` package, which also wants DNS) would
+# refuse nothing lemlist accepts while adding a dependency to every provider process.
+_EMAIL_RE = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
+_METADATA_HOSTS = (
+    "metadata.google.internal",
+    "metadata",
+    "instance-data",
+    "instance-data.ec2.internal",
+)
+
+#: Names that only resolve on the local machine or a private network (RFC 6761, mDNS, ICANN's
+#: private-use ``.internal``).
+_LOCAL_DOMAINS = ("localhost", "local", "internal")
+
+def email_problem(value: str) -> str | None:
+    """Return why ``value`` is not a usable sender address, or None when it is."""
+    if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
+        return f"{shown(value)} is not a valid email address (expected name@domain.tld)"
+    return None
+
+
+def host_problem(host: str) -> str | None:
+    """Return why lemlist would refuse ``host`` (``Invalid host``), or None when it accepts it.
+
+    Refused: empty or malformed names, Gmail / Googlemail (connect those through OAuth),
+    ``localhost`` and cloud-metadata names, and IP literals that are not globally routable
+    (private, loopback, link-local, carrier-grade NAT, reserved, metadata addresses).
+    """
+    name = host.strip().lower()
+    name = name[:-1] if name.endswith(".") else name  # one final dot: a fully qualified name
+    if not name:
+        return "must not be empty"
+    ip = ip_literal(name)
+    if ip is not None:
+        if is_refused_address(ip):
+            return (
+                f"{shown(host)} is a private, loopback, link-local or metadata address; lemlist "
+                "refuses those (SSRF protection): use the mail server's public host name"
+            )
+        return None
+    if any(name == d or name.endswith("." + d) for d in _GMAIL_DOMAINS):
+        return (
+            f"{shown(host)} is a Gmail host; lemlist refuses Gmail over SMTP/IMAP: connect Gmail "
+            "mailboxes through OAuth in the lemlist app instead"
+        )
+    local = any(name == d or name.endswith("." + d) for d in _LOCAL_DOMAINS)
+    if local or name in _METADATA_HOSTS:
+        return (
+            f"{shown(host)} points at the local machine or a metadata service; lemlist refuses it "
+            "(SSRF protection): use the mail server's public host name"
+        )
+    if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in name.split(".")):
+        return (
+            f"{shown(host)} is not a valid host name (letters, digits, dots and hyphens; "
+            "no port)"
+        )
+    return None
+
+
+def normalize_port(value: object) -> tuple[int | None, str | None]:
+    """Return ``(port, None)`` for a valid TCP port, else ``(None, reason)``.
+
+    Accepts an int, an integral float (Pulumi sends numbers as doubles) or a string of
+    digits (stack configuration is text); lemlist itself wants a JSON integer.
+    """
+    port: int | None = None
+    if isinstance(value, bool):
+        port = None
+    elif isinstance(value, int):
+        port = value
+    elif isinstance(value, float) and value.is_integer():
+        port = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,5}", value.strip()):
+        # ASCII digits only: str.isdigit() also accepts '²' or '①', which int() refuses.
+        port = int(value.strip())
+    if port is None:
+        return None, f"must be a whole number between 1 and 65535, got {shown(value)}"
+    if not 1 <= port <= 65535:
+        return None, f"must be between 1 and 65535, got {port}"
+    return port, None
+
+
+# lemlist's contract shows an email-account id only as ``umx_…``. Beyond the prefix this
+# accepts what is safe as one URL path segment, so an id can never reach another route.
+_ACCOUNT_ID_RE = re.compile(r"umx_[A-Za-z0-9_-]{1,60}")
+
+
+def account_id_problem(value: str) -> str | None:
+    """Return why ``value`` is not a lemlist email-account id (``umx_…``), or None."""
+    if _ACCOUNT_ID_RE.fullmatch(value):
+        return None
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return (
+        f"'{shown}' is not a lemlist email-account id: expected umx_ followed by letters "
+        "and digits, as lemlist shows it under Settings > Email accounts"
+    )
+
+
+# -- applying them -------------------------------------------------------------------------
+
+
 def _never_unknown(_value: object) -> bool:
     return False
 
@@ -48,7 +172,7 @@ def _never_unknown(_value: object) -> bool:
 def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
     """Return the normalized value and the refusal reason (None when accepted)."""
     if field.kind == "port":
-        return rules.normalize_port(value)
+        return normalize_port(value)
     if field.kind == "bool":
         flag = parse_flag(value)
         if flag is None:
@@ -62,11 +186,11 @@ def _check_field(field: Field, value: Any) -> tuple[Any, str | None]:
     if not text:
         return None, "must not be empty"
     if field.kind == "email":
-        return text, rules.email_problem(text)
+        return text, email_problem(text)
     if field.kind == "host":
-        return text, rules.host_problem(text)
+        return text, host_problem(text)
     if field.kind == "account_id":
-        return text, rules.account_id_problem(text)
+        return text, account_id_problem(text)
     if field.kind == "team":
         return text, team_name_problem(text)
     return text, None

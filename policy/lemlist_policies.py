@@ -33,8 +33,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.relays import unsupported_relay
-from lemlist_resource.rules import normalize_port
 from lemlist_resource.schema import DEFAULTS
+from lemlist_resource.validation import normalize_port
 
 #: The type token of ``lemlist_resource.EmailAccount`` (a dynamic resource registered with
 #: ``module="lemlist", name="EmailAccount"``; pulumi/dynamic/dynamic.py builds the token).

@@ -291,7 +291,7 @@ def test_any_text_in_a_port_is_a_port_or_a_refusal_of_that_port(
 
 def test_port_refusal_never_echoes_a_whole_blob() -> None:
     from lemlist_resource.echo import ECHO_LIMIT
-    from lemlist_resource.rules import normalize_port
+    from lemlist_resource.validation import normalize_port
 
     port, reason = normalize_port("9" * 5000)
     assert port is None and reason is not None

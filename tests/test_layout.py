@@ -27,10 +27,9 @@ MAX_FUNCTION_LINES = 40
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("lemlist_resource._version", "lemlist_resource.errors",
                     "lemlist_resource.schema", "lemlist_resource.adoption",
-                    "lemlist_resource.echo")),
-    ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.rules",
-                         "lemlist_resource.relays", "lemlist_resource.changes",
-                         "lemlist_resource.teams")),
+                    "lemlist_resource.echo", "lemlist_resource.addresses")),
+    ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.relays",
+                         "lemlist_resource.changes", "lemlist_resource.teams")),
     ("transport", ("lemlist_resource.settings", "lemlist_resource.auth",
                    "lemlist_resource.ratelimit", "lemlist_resource.redaction")),
     ("client", ("lemlist_resource.client",)),

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from lemlist_emulator import Emulator
-from lemlist_resource import rules
+from lemlist_resource import validation
 
 from .helpers import (
     BAD_TEAM_KEY,
@@ -159,7 +159,7 @@ def test_body_not_sent_as_json_has_no_fields(emu: Emulator, api: requests.Sessio
 )
 @pytest.mark.parametrize("side", ["smtp_host", "imap_host"])
 def test_invalid_host(emu: Emulator, api: requests.Session, side: str, host: str) -> None:
-    assert rules.host_problem(host) is not None  # one rule, one place
+    assert validation.host_problem(host) is not None  # the provider refuses it too
     assert_refused(connect(api, emu, mailbox(**{side: host})), 400, "Invalid host")
 
 
