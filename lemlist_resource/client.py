@@ -389,7 +389,7 @@ class LemlistClient:
     def _on_account(
         self, method: str, account_id: str, suffix: str, what: str, if_unavailable: str
     ) -> Answer | None:
-        """An idempotent call on one account: the 200 answer, or None for lemlist's own 404.
+        """An idempotent call on one account: a 2xx answer, or None for lemlist's own 404.
 
         ``json_ok``: a 200 that is not JSON at all (a proxy or maintenance page) was not
         processed, so it is retried; taking it for a disconnect would leave a silent orphan.
@@ -409,8 +409,8 @@ class LemlistClient:
                     f"{what} failed: {exc.what}, after {self.max_attempts} attempts. "
                     f"{if_unavailable}"
                 ) from None
-            if answer.status == 200:
-                return answer
+            if 200 <= answer.status < 300:
+                return answer  # the caller decides whether it is lemlist's documented one
             if _gone(answer):
                 return None
             if answer.status == 404:

@@ -11,13 +11,19 @@ retries, or a clear error. After every case, the invariants of issue #6:
   (``adopt_id``) — and then adopting it exactly as the message says works (no silent orphan);
 * no credential in any error message; at the end of the module none in the host's stderr,
   the emulator's log lines or its request log either.
+
+Cases with ``answers`` (issue 10) go through a scripted proxy in front of the emulator
+(tests/proxy.py): what a proxy, a captive portal or a half-migrated lemlist API answers. For
+them too: state kept unless lemlist's own words say otherwise, and nothing ever reaches the
+host a redirect names (the ``trap``).
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -28,10 +34,12 @@ from tests.conftest import (
     API_KEY,
     MEMBERS,
     OTHER_TEAM_KEY,
+    SMTP_PASSWORD,
     assert_no_credentials,
     mailbox,
 )
 from tests.harness import Engine, HostError, ProviderHost, Resource
+from tests.proxy import Canned, Proxy, gzipped
 
 TIMEOUT = "0.5"  # lemlist:timeoutSeconds of the host under test: a 3 s stall exceeds it
 STALL = 3.0
@@ -39,6 +47,12 @@ WRONG_KEY = "wrong-key-31337"
 MAY_HAVE = "may have connected"
 ADDRESS = "fault@acme-mail.com"
 POST, DELETE, TEST = "POST", "DELETE", "/test"
+CONNECT_PATH = "/user/email-accounts"
+TRAP = "{trap}"  # replaced by the trap server's base URL when a case runs
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+PORTAL = b"<!DOCTYPE html><html><head><title>Sign in to Guest Wi-Fi</title></head></html>"
+BASIC_KEY = base64.b64encode(f":{API_KEY}".encode()).decode()
 
 
 def on_post(kind: FaultKind, **options: Any) -> Fault:
@@ -55,6 +69,19 @@ def on_test(kind: FaultKind, **options: Any) -> Fault:
     return Fault(kind, method=POST, path=TEST, **options)
 
 
+def answer_post(status: int, body: bytes = b"", **options: Any) -> Canned:
+    """What the proxy answers to the connect POST (``after_forwarding``: once lemlist did)."""
+    return Canned(status, body, method=POST, path=CONNECT_PATH, **options)
+
+
+def answer_delete(status: int, body: bytes = b"", **options: Any) -> Canned:
+    return Canned(status, body, method=DELETE, **options)
+
+
+def answer_test(status: int, body: bytes = b"", **options: Any) -> Canned:
+    return Canned(status, body, method=POST, path=TEST, **options)
+
+
 @dataclass(frozen=True)
 class Case:
     """One row of the matrix.
@@ -65,7 +92,9 @@ class Case:
     and say how to adopt it (otherwise it must not claim so). ``orphan``: whether lemlist then
     holds the mailbox although the state does not (the fault struck after processing).
     ``host``: ``main`` or ``wrong-key``. ``preexisting``: the address is already connected
-    in the lemlist UI beforehand.
+    in the lemlist UI beforehand. ``answers``: what the proxy in front of lemlist answers
+    instead (or, ``after_forwarding``, after lemlist processed the request); such a case runs
+    on the host configured with the proxy's URL.
     """
 
     op: str
@@ -76,6 +105,7 @@ class Case:
     host: str = "main"
     preexisting: bool = False
     overrides: dict[str, Any] = field(default_factory=dict)
+    answers: tuple[Canned, ...] = ()
 
 
 OK = ("ok",)
@@ -209,6 +239,127 @@ CASES: dict[str, Case] = {
     "adopting an id lemlist does not know": Case(
         "adopt", expect=("HTTP 404", "adopt_id"), overrides={"id": "umx_doesnotexist0000"}
     ),
+    # -- issue 10: answers that are not lemlist's words (through the proxy) --------------------
+    # 1. Only lemlist's own 404 text means "gone": a proxy's 404 (or lemlist:apiUrl without
+    #    /api) keeps every mailbox in state, on refresh and on destroy.
+    "#1 refresh: a 404 HTML page is not 'gone'": Case(
+        "refresh",
+        answers=(answer_test(404, b"<html><h1>Not Found</h1></html>", content_type=HTML),),
+        expect=("HTTP 404", "not lemlist's", "stays in the stack state", "lemlist:apiUrl"),
+    ),
+    "#1 delete: a 404 'Not Found' from a proxy is not 'gone'": Case(
+        "delete",
+        answers=(answer_delete(404, b"Not Found"),),
+        expect=("HTTP 404", '"Not Found"', "stays in the stack state"),
+    ),
+    # 2. Redirects are never followed: nothing (no key, no password) reaches the Location host.
+    "#2 307 on connect: not followed": Case(
+        "create",
+        answers=(answer_post(307, headers=(("Location", TRAP + CONNECT_PATH),)),),
+        expect=("HTTP 307", "a redirect to '127.0.0.1:", "never follows redirects"),
+    ),
+    "#2 308 on delete: not followed, state kept": Case(
+        "delete",
+        answers=(answer_delete(308, headers=(("Location", TRAP + "/x?access_token=k"),)),),
+        expect=("HTTP 308", "nothing was sent there"),
+    ),
+    "#2 302 on refresh: not followed, state kept": Case(
+        "refresh",
+        answers=(answer_test(302, headers=(("Location", "https://login.corp.example/sso"),)),),
+        expect=("HTTP 302", "'login.corp.example'"),
+    ),
+    # 3. Only {"ok": true} is a disconnect.
+    '#3 delete answered 200 {"ok": false}: state kept': Case(
+        "delete",
+        answers=(answer_delete(200, b'{"ok": false}', content_type=JSON),),
+        expect=('{"ok": false}', '{"ok": true}', "stays in the stack state"),
+    ),
+    # 4. A check answer of an unknown shape after a connect: undone, said so.
+    '#4 the check after connect answers {"smtp": true}: disconnected again': Case(
+        "create",
+        answers=(answer_test(200, b'{"smtp": true}', content_type=JSON),),
+        expect=("not the result lemlist documents", "disconnected again"),
+    ),
+    # 5. An unparsable Retry-After is waited out with the default pause, then retried.
+    "#5 429 with Retry-After: soon on connect: retried, connected once": Case(
+        "create",
+        answers=(answer_post(429, b"Too many requests", headers=(("Retry-After", "soon"),)),),
+    ),
+    "#5 429 with Retry-After: nan on refresh: retried": Case(
+        "refresh", answers=(answer_test(429, b"Too many", headers=(("Retry-After", "nan"),)),)
+    ),
+    # 10. lemlist echoing a credential back: redacted, whatever form it takes.
+    "#10 a refusal echoing the password and the Basic-auth key: redacted": Case(
+        "create",
+        answers=(
+            answer_post(400, f"Invalid host for {SMTP_PASSWORD} ({BASIC_KEY})".encode()),
+        ),
+        expect=("HTTP 400", "Invalid host for [redacted] ([redacted])"),
+    ),
+    # -- beyond the issue: proxies, captive portals, a half-migrated API ------------------------
+    "captive portal: 200 HTML on connect, outcome unknown, said so": Case(
+        "create",
+        answers=(answer_post(200, PORTAL, content_type=HTML),),
+        expect=("HTML page", "captive portal", "Sign in to Guest Wi-Fi"),
+        may_have=True,
+    ),
+    "captive portal: 200 HTML on every refresh try: an error, state kept": Case(
+        "refresh",
+        answers=(answer_test(200, PORTAL, content_type=HTML, times=5),),
+        expect=("HTML page", "after 5 attempts"),
+    ),
+    "half-migrated API: 201 without an id after processing: orphan, said so": Case(
+        "create",
+        answers=(
+            answer_post(201, b'{"data": {"_id": "x"}}', content_type=JSON, after_forwarding=True),
+        ),
+        expect=("without an id", "HTTP 201"),
+        may_have=True,
+        orphan=True,
+    ),
+    "a 201 whose id would walk the URL path (../): not trusted, said so": Case(
+        "create",
+        answers=(
+            answer_post(201, b'{"id": "../../team"}', content_type=JSON, after_forwarding=True),
+        ),
+        expect=("without an id",),
+        may_have=True,
+        orphan=True,
+    ),
+    "half-migrated API: 204 on delete: not a disconnect, state kept": Case(
+        "delete",
+        answers=(answer_delete(204, content_type=None),),
+        expect=("HTTP 204", '{"ok": true}'),
+    ),
+    "half-migrated API: another JSON shape on refresh: state kept": Case(
+        "refresh",
+        answers=(
+            answer_test(200, b'{"result": {"smtp": "ok", "imap": "ok"}}', content_type=JSON),
+        ),
+        expect=("not the result lemlist documents", "stack state is kept"),
+    ),
+    '{"ok": true} sent as text/html on every try: not trusted, state kept': Case(
+        "delete",
+        answers=(answer_delete(200, b'{"ok": true}', content_type=HTML, times=5),),
+        expect=("text/html", "after 5 attempts"),
+    ),
+    "a 1 MB body on every refresh try: read no further than 64 KiB": Case(
+        "refresh",
+        answers=(answer_test(200, b"[" + b"0," * 500_000 + b"0]", content_type=JSON, times=5),),
+        expect=("a body over 64 KiB",),
+    ),
+    "a gzip bomb (20 MB of spaces) on every delete try: read no further": Case(
+        "delete",
+        answers=(
+            answer_delete(
+                200, gzipped(b" " * 20_000_000), content_type=JSON, gzip=True, times=5
+            ),
+        ),
+        expect=("a body over 64 KiB",),
+    ),
+    "gzip garbage on delete: retried": Case(
+        "delete", answers=(answer_delete(200, b"not gzip at all", content_type=JSON, gzip=True),)
+    ),
 }
 
 
@@ -259,18 +410,30 @@ def faulty(emulator_lines: list[str]) -> Iterator[Emulator]:
 
 
 @pytest.fixture(scope="module")
-def hosts(faulty: Emulator) -> Iterator[dict[str, ProviderHost]]:
+def proxies(faulty: Emulator) -> Iterator[dict[str, Proxy]]:
+    """The scripted proxy in front of the emulator, and the trap a redirect points at."""
+    started = {"proxy": Proxy(faulty.url), "trap": Proxy(None)}
+    try:
+        yield started
+    finally:
+        for server in started.values():
+            server.close()
+
+
+@pytest.fixture(scope="module")
+def hosts(faulty: Emulator, proxies: dict[str, Proxy]) -> Iterator[dict[str, ProviderHost]]:
     """The provider hosts of this module; their stderr is checked for credentials at the end."""
     started: dict[str, ProviderHost] = {}
-    keys = {"main": API_KEY, "wrong-key": WRONG_KEY}
+    keys = {"main": API_KEY, "wrong-key": WRONG_KEY, "proxied": API_KEY}
     try:
         for name, key in keys.items():
             host = ProviderHost()
             started[name] = host
+            url = proxies["proxy"].url if name == "proxied" else faulty.url
             host.configure(
                 {
                     "lemlist:apiKey": key,
-                    "lemlist:apiUrl": faulty.url,
+                    "lemlist:apiUrl": url,
                     "lemlist:timeoutSeconds": TIMEOUT,
                 },
                 secret_keys=["lemlist:apiKey"],
@@ -303,12 +466,17 @@ def _by_address(emulator: Emulator) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
-def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> None:
+def test_fault(
+    case: Case, clean: Emulator, hosts: dict[str, ProviderHost], proxies: dict[str, Proxy]
+) -> None:
     emulator = clean
+    proxy, trap = proxies["proxy"], proxies["trap"]
+    proxy.reset()
+    trap.reset()
     program = {"m": mailbox(sender_email=ADDRESS, smtp_login=ADDRESS, imap_login=ADDRESS)}
     program["m"].update({k: v for k, v in case.overrides.items() if k != "id"})
     main = Engine(hosts["main"])
-    engine = Engine(hosts[case.host])
+    engine = Engine(hosts["proxied" if case.answers else case.host])
     outside: set[str] = set()  # mailboxes the test itself connected "in the lemlist UI"
 
     # Set up what the operation acts on, without faults.
@@ -329,6 +497,13 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
 
     for fault in case.faults:
         emulator.inject(fault)
+    base = trap.url.removesuffix("/api")
+    proxy.queue(
+        *(
+            replace(a, headers=tuple((k, v.replace(TRAP, base)) for k, v in a.headers))
+            for a in case.answers
+        )
+    )
     error: str | None = None
     try:
         if case.op == "create":
@@ -345,6 +520,8 @@ def test_fault(case: Case, clean: Emulator, hosts: dict[str, ProviderHost]) -> N
     emulator.release_stalls()  # a request stalled on the server goes on now ...
     assert emulator.wait_idle(timeout=10)  # ... and has taken effect before we look
     assert emulator.pending_faults() == [], "the case did not meet every fault it injected"
+    assert proxy.pending() == [], "the case did not meet every answer it scripted"
+    assert trap.received == [], "a request reached the host a redirect named"
 
     # The outcome: success, or a clear sentence that never carries a credential.
     if case.expect == OK:
