@@ -12,12 +12,13 @@ reply echoing ``mail`` reads ``[redacted]``.
 What is redacted is the current operation's secrets — not every secret the process ever saw:
 the API key, its Basic-auth form ``base64(":" + key)`` (what the ``Authorization`` header
 carries), and each password as typed and JSON-escaped (what the request body carries), of any
-length. :func:`scope` sets them for the duration of one operation (a context variable, so
-concurrent operations of the provider host's threads never mix); :func:`guarded` wraps a
-provider method in that scope and is the last guard where errors leave the provider: an
-exception that is not one of ours becomes a :class:`~.errors.LemlistError` whose text is
-quoted (redacted, capped) and whose traceback chain is dropped. Nothing is process-wide, so
-no test ever resets a global.
+length (one shorter than :data:`SHORT` characters where it stands apart from letters and
+digits, so that foreign text stays readable too). :func:`scope` sets them for the duration of
+one operation (a context variable, so concurrent operations of the provider host's threads
+never mix); :func:`guarded` wraps a provider method in that scope and is the last guard where
+errors leave the provider: an exception that is not one of ours becomes a
+:class:`~.errors.LemlistError` whose text is quoted (redacted, capped) and whose traceback
+chain is dropped. Nothing is process-wide, so no test ever resets a global.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import base64
 import contextlib
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -37,6 +39,8 @@ from .schema import SECRET_FIELDS
 __all__ = ["REDACTED", "forms", "guarded", "operation_secrets", "quote", "redact", "scope"]
 
 REDACTED = "[redacted]"
+#: From this length on a secret is redacted wherever it occurs, even inside a word.
+SHORT = 8
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -90,11 +94,24 @@ def operation_secrets(provider: object, *args: Any, **kwargs: Any) -> Secrets:
     return secrets
 
 
+def _pattern(secret: str) -> re.Pattern[str]:
+    """Where ``secret`` counts as present: anywhere once it is :data:`SHORT` characters or
+    longer; a shorter one only where it stands apart from letters and digits, so that a
+    password ``mail`` is caught in "password mail" or "pw=mail;" but leaves lemlist's
+    "This SMTP mailbox already exists" readable."""
+    body = re.escape(secret)
+    if len(secret) >= SHORT:
+        return re.compile(body)
+    before = r"(?<!\w)" if re.match(r"\w", secret[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", secret[-1]) else ""
+    return re.compile(before + body + after)
+
+
 def redact(text: str, extra: Iterable[str] = ()) -> str:
     """``text`` with each secret of the current scope (and ``extra``) replaced, longest first."""
     for secret in sorted({*_CURRENT.get(), *extra}, key=len, reverse=True):
         if secret and secret in text:
-            text = text.replace(secret, REDACTED)
+            text = _pattern(secret).sub(REDACTED, text)
     return text
 
 
