@@ -23,8 +23,8 @@ from lemlist_resource.echo import ECHO_LIMIT, safe_url, shown
 from lemlist_resource.errors import LemlistUnavailableError, OutcomeUnknownError
 from lemlist_resource.inventory import build_inventory, lint, parse_stack
 from lemlist_resource.redaction import REDACTED, forms, guarded, quote, scope
-from lemlist_resource.rules import host_problem
 from lemlist_resource.settings import check_api_url, check_timeout
+from lemlist_resource.validation import host_problem
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import HostError, ProviderHost
 
