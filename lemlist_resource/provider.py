@@ -10,8 +10,7 @@ it: one client, hence one pacer, per team.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -26,14 +25,15 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from .adoption import adopt_instruction
 from .changes import plan_change
 from .client import LemlistClient
+from .creation import adopt, connect
 from .errors import ConfigurationError, LemlistError
 from .redaction import guarded
 from .schema import COMPUTED_OUTPUTS, FIELDS
 from .settings import Settings, resolve
 from .validation import Failure, validate
+from .verify import GONE, verify, verify_outputs
 
 PROVIDER_KEY = "__provider"
 
@@ -51,83 +51,6 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
             continue
         out[key] = rpc.unwrap_rpc_secret(value) if rpc.is_rpc_secret(value) else value
     return out
-
-
-def _check_outputs(result: dict[str, Any]) -> dict[str, Any]:
-    """The non-secret outputs that report a connectivity check."""
-    return {
-        "smtp_ok": bool((result.get("smtp") or {}).get("success")),
-        "imap_ok": bool((result.get("imap") or {}).get("success")),
-        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
-def _check_failure(result: dict[str, Any]) -> str | None:
-    """lemlist's per-protocol reasons when the check failed, else None."""
-    problems = []
-    for side in ("smtp", "imap"):
-        part = result.get(side) or {}
-        if not part.get("success"):
-            problems.append(f"{side.upper()}: {part.get('error') or 'failed'}")
-    return "; ".join(problems) or None
-
-
-#: What :func:`_connectivity` reports when lemlist answered 404 "Email account not found".
-GONE = "lemlist no longer knows it"
-
-
-class _Undo(Exception):
-    """Inside ``create``: the new mailbox must be disconnected again, for ``reason``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _team_label(inputs: dict[str, Any]) -> str:
-    """How messages name a mailbox's team: ``team 'acme'`` or ``the default team``."""
-    team = inputs.get("team")
-    return f"team '{team}'" if team else "the default team"
-
-
-def _new_outputs(inputs: dict[str, Any], created: dict[str, Any]) -> dict[str, Any]:
-    """The outputs of a mailbox just connected (or adopted): the declared inputs, lemlist's
-    address and provider when it returned them, and no connectivity check yet."""
-    outs = {f.name: inputs.get(f.name) for f in FIELDS}
-    outs.update(
-        email=created.get("email", inputs.get("sender_email")),
-        provider=created.get("provider", "custom"),
-        smtp_ok=None,
-        imap_ok=None,
-        checked_at=None,
-    )
-    return outs
-
-
-def _connectivity(api: LemlistClient, account_id: str) -> tuple[dict[str, Any], str | None]:
-    """Run lemlist's test: ``(check outputs, None)`` when both sides work, else ``({}, why)``."""
-    result = api.test(account_id)
-    if result is None:
-        return {}, GONE
-    problem = _check_failure(result)
-    return ({}, problem) if problem is not None else (_check_outputs(result), None)
-
-
-def request_body(props: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body of ``POST /user/email-accounts`` for checked inputs."""
-    body: dict[str, Any] = {}
-    for field in FIELDS:
-        if not field.stored:
-            continue
-        value = props.get(field.name)
-        if value is None:
-            continue
-        if field.kind == "port":
-            value = int(value)
-        elif field.kind == "bool":
-            value = bool(value)
-        body[field.json_key] = value
-    return body
 
 
 class EmailAccountProvider(ResourceProvider):
@@ -237,77 +160,8 @@ class EmailAccountProvider(ResourceProvider):
         label = str(inputs.get("sender_email"))
         api = self._client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
         if inputs.get("adopt_id"):
-            return self._adopt(api, str(inputs["adopt_id"]), inputs, label)
-        created = api.connect(request_body(inputs), label=label)
-        account_id = str(created["id"])  # connect() returns only a non-empty string id
-        try:
-            outs = _new_outputs(inputs, created)
-            if inputs.get("verify_connection", True):
-                try:
-                    checked, problem = _connectivity(api, account_id)
-                except LemlistError as exc:
-                    checked, problem = {}, f"the check itself failed: {exc.message}"
-                if problem is not None:
-                    raise _Undo(f"the connectivity check failed ({problem})")
-                outs.update(checked)
-            return CreateResult(account_id, outs)
-        except _Undo as undo:
-            self._undo(api, account_id, label, undo.reason, expected=True)
-        except Exception as exc:  # any failure after the POST must be undone
-            self._undo(api, account_id, label, f"an unexpected {type(exc).__name__}", False)
-
-    def _undo(
-        self, api: LemlistClient, account_id: str, label: str, reason: str, expected: bool
-    ) -> NoReturn:
-        """Disconnect a mailbox this create connected, then raise the error that says so."""
-        what = f"Connecting the lemlist mailbox {label} (connected as {account_id})"
-        try:
-            api.disconnect(account_id)
-        except Exception as exc:  # whatever it was, the mailbox may remain
-            why = exc.message if isinstance(exc, LemlistError) else type(exc).__name__
-            raise LemlistError(
-                f"{what} failed: {reason}, and disconnecting it again failed too ({why}). It "
-                f"may still be connected in lemlist as {account_id}: disconnect it there, or "
-                f"{adopt_instruction(account_id)}."
-            ) from None
-        advice = (
-            "fix the settings or password and run `pulumi up` again, or set "
-            "verify_connection=False to connect it anyway"
-            if expected
-            else "run `pulumi up` again; if it happens again, report it with this message"
-        )
-        raise LemlistError(
-            f"{what} failed: {reason}. The mailbox was disconnected again so nothing is left "
-            f"half-working: {advice}."
-        )
-
-    def _adopt(
-        self, api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str
-    ) -> CreateResult:
-        """Take over a mailbox already connected in lemlist: verify its id, connect nothing.
-
-        lemlist has no read endpoint: only the id's existence and its connectivity can be
-        checked, so the declared inputs are recorded as the outputs, as declared.
-        """
-        what = f"Adopting the lemlist mailbox {account_id} for {label}"
-        result = api.test(account_id)
-        if result is None:
-            raise LemlistError(
-                f'{what} failed: lemlist answered HTTP 404 "Email account not found", so '
-                "nothing was adopted or connected. Check the id in lemlist (Settings > Email "
-                f"accounts of {_team_label(inputs)}, whose key was used) and fix adopt_id (or "
-                "team), or remove adopt_id to connect the mailbox anew."
-            )
-        outs = _new_outputs(inputs, {"id": account_id})
-        problem = _check_failure(result)
-        if problem is not None and inputs.get("verify_connection", True):
-            raise LemlistError(
-                f"{what} failed: its connectivity check failed ({problem}). It stays connected "
-                "in lemlist as it was and was not adopted: fix its settings in lemlist, or set "
-                "verify_connection=False to adopt it anyway."
-            )
-        outs.update(_check_outputs(result))
-        return CreateResult(account_id, outs)
+            return adopt(api, str(inputs["adopt_id"]), inputs, label)
+        return connect(api, inputs, label)
 
     @guarded("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -317,7 +171,7 @@ class EmailAccountProvider(ResourceProvider):
         getting = "provider" not in current  # a get: no outputs of ours yet
         # the mailbox's team: from its outputs (refresh) or the program's inputs (a get)
         team = current.get("team")
-        result = self._client(team, f"Reading the lemlist mailbox {id_}").test(id_)
+        result = self._client(team, f"Reading the lemlist mailbox {id_}").verify(id_)
         if result is None:
             if getting:
                 raise LemlistError(
@@ -331,7 +185,7 @@ class EmailAccountProvider(ResourceProvider):
             **inputs,
             "email": current.get("email") or inputs.get("sender_email"),
             "provider": current.get("provider") or "custom",
-            **_check_outputs(result),
+            **verify_outputs(result),
         }
         return ReadResult(id_=id_, outs=outs, inputs=inputs)
 
@@ -343,7 +197,7 @@ class EmailAccountProvider(ResourceProvider):
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if outs.get("verify_connection"):
             api = self._client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
-            checked, problem = _connectivity(api, id_)
+            verified, problem = verify(api, id_)
             if problem == GONE:
                 raise LemlistError(
                     f"Verifying the lemlist mailbox {id_} failed: lemlist no longer knows it "
@@ -355,7 +209,7 @@ class EmailAccountProvider(ResourceProvider):
                     f"Verifying the lemlist mailbox {id_} failed ({problem}); it stays connected "
                     "and unchanged: fix its settings, or set verify_connection=False."
                 )
-            outs.update(checked)
+            outs.update(verified)
         return UpdateResult(outs)
 
     @guarded("delete")

@@ -11,13 +11,14 @@ import requests
 from requests.adapters import BaseAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from lemlist_resource.client import USER_AGENT, LemlistClient
+from lemlist_resource.client import LemlistClient
 from lemlist_resource.errors import (
     LemlistAPIError,
     LemlistUnavailableError,
     OutcomeUnknownError,
 )
 from lemlist_resource.ratelimit import Pacer
+from lemlist_resource.transport import USER_AGENT
 
 KEY = "key-0123456789abcdef"
 BODY = {"sender_email": "alice@example.com", "smtp_password": "hunter2-smtp"}
@@ -140,7 +141,7 @@ def test_429_forever_gives_up_with_a_clear_error() -> None:
         [response(429, "Too many requests", {"Retry-After": "1"})] * 4, max_rate_limited=3
     )
     with pytest.raises(LemlistUnavailableError, match="429"):
-        client.test("umx_1")
+        client.verify("umx_1")
 
 
 def test_pacer_keeps_21_requests_outside_one_window() -> None:
@@ -210,7 +211,7 @@ def test_delete_and_test_retry_5xx_and_resets_with_backoff() -> None:
 def test_test_retries_unreadable_body_then_gives_up() -> None:
     client, script, _ = make_client([response(200, "not json")] * 3, max_attempts=3)
     with pytest.raises(LemlistUnavailableError, match="unreadable"):
-        client.test("umx_1")
+        client.verify("umx_1")
     assert len(script.requests) == 3
 
 
@@ -222,8 +223,8 @@ def test_delete_404_means_already_gone() -> None:
 def test_test_404_returns_none_and_200_returns_the_result() -> None:
     ok = {"smtp": {"success": True}, "imap": {"success": False, "error": "Login failed"}}
     client, _, _ = make_client([response(404, "Email account not found"), response(200, ok)])
-    assert client.test("umx_1") is None
-    assert client.test("umx_1") == ok
+    assert client.verify("umx_1") is None
+    assert client.verify("umx_1") == ok
 
 
 @pytest.mark.parametrize(
@@ -254,7 +255,7 @@ def test_error_messages_name_status_reason_and_next_step(
 def test_a_reason_echoing_the_key_is_redacted() -> None:
     client, _, _ = make_client([response(400, f"Bad key {KEY}")])
     with pytest.raises(LemlistAPIError) as err:
-        client.test("umx_1")
+        client.verify("umx_1")
     assert KEY not in str(err.value) and "[redacted]" in str(err.value)
 
 

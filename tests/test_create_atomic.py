@@ -17,6 +17,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from lemlist_emulator import Emulator
+from lemlist_resource import creation, verify
 from lemlist_resource import provider as provider_module
 from lemlist_resource.client import LemlistClient
 from lemlist_resource.errors import LemlistError, LemlistUnavailableError
@@ -43,15 +44,15 @@ RAISES: dict[str, Callable[..., Any]] = {
 
 
 class FaultyClient(LemlistClient):
-    """The real client, with ``test`` / ``disconnect`` replaced when a case says so."""
+    """The real client, with ``verify`` / ``disconnect`` replaced when a case says so."""
 
-    test_with: Callable[..., Any] | None = None
+    verify_with: Callable[..., Any] | None = None
     disconnect_with: Callable[..., Any] | None = None
 
-    def test(self, account_id: str) -> dict[str, Any] | None:
-        if FaultyClient.test_with is not None:
-            return FaultyClient.test_with(account_id)  # type: ignore[no-any-return]
-        return super().test(account_id)
+    def verify(self, account_id: str) -> dict[str, Any] | None:
+        if FaultyClient.verify_with is not None:
+            return FaultyClient.verify_with(account_id)  # type: ignore[no-any-return]
+        return super().verify(account_id)
 
     def disconnect(self, account_id: str) -> bool:
         if FaultyClient.disconnect_with is not None:
@@ -60,39 +61,39 @@ class FaultyClient(LemlistClient):
 
 
 def point_outputs(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
-    mp.setattr(provider_module, "_new_outputs", how)
+    mp.setattr(creation, "_new_outputs", how)
 
 
-def point_test_call(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
-    mp.setattr(FaultyClient, "test_with", how)
+def point_verify_call(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
+    mp.setattr(FaultyClient, "verify_with", how)
 
 
-def point_test_body(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
+def point_verify_body(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
     # A body lemlist's contract does not describe: {"smtp": true}.
-    mp.setattr(FaultyClient, "test_with", lambda _id: {"smtp": True, "imap": True})
+    mp.setattr(FaultyClient, "verify_with", lambda _id: {"smtp": True, "imap": True})
 
 
-def point_check_outputs(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
-    mp.setattr(provider_module, "_check_outputs", how)
+def point_verify_outputs(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
+    mp.setattr(verify, "verify_outputs", how)
 
 
 def point_result(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
-    mp.setattr(provider_module, "CreateResult", how)
+    mp.setattr(creation, "CreateResult", how)
 
 
-def point_check_fails(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
+def point_verify_fails(mp: pytest.MonkeyPatch, how: Callable[..., Any]) -> None:
     failed = {"smtp": {"success": False, "error": "535 Authentication failed"}, "imap": {}}
-    mp.setattr(FaultyClient, "test_with", lambda _id: failed)
+    mp.setattr(FaultyClient, "verify_with", lambda _id: failed)
 
 
 #: Every step of create after the POST, in order.
 POINTS: dict[str, Callable[[pytest.MonkeyPatch, Callable[..., Any]], None]] = {
     "building the outputs": point_outputs,
-    "the connectivity test call": point_test_call,
-    "an unknown test body": point_test_body,
-    "reading the test result": point_check_outputs,
+    "the connectivity test call": point_verify_call,
+    "an unknown test body": point_verify_body,
+    "reading the test result": point_verify_outputs,
     "the create result": point_result,
-    "a failed connectivity check": point_check_fails,
+    "a failed connectivity check": point_verify_fails,
 }
 
 
@@ -100,7 +101,7 @@ POINTS: dict[str, Callable[[pytest.MonkeyPatch, Callable[..., Any]], None]] = {
 def provider(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmailAccountProvider]:
     emulator.reset()
     monkeypatch.setattr(provider_module, "LemlistClient", FaultyClient)
-    monkeypatch.setattr(FaultyClient, "test_with", None)
+    monkeypatch.setattr(FaultyClient, "verify_with", None)
     monkeypatch.setattr(FaultyClient, "disconnect_with", None)
     prov = EmailAccountProvider()
     config = {"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url}

@@ -18,7 +18,8 @@ import pytest
 
 from lemlist_emulator import Emulator
 from lemlist_resource import redaction
-from lemlist_resource.client import LemlistClient, _retry_after
+from lemlist_resource.answers import Answer
+from lemlist_resource.client import LemlistClient
 from lemlist_resource.echo import ECHO_LIMIT, safe_url, shown
 from lemlist_resource.errors import LemlistUnavailableError, OutcomeUnknownError
 from lemlist_resource.inventory import build_inventory, lint, parse_stack
@@ -279,7 +280,7 @@ def test_item13_public_addresses_and_their_embeddings_are_accepted(address: str)
 
 @pytest.mark.parametrize("raw", ["soon", "nan", "inf", "-1", "", None, "Tue, 99 Foo 20x"])
 def test_item05_unreadable_retry_after_is_a_bounded_pause(raw: str | None) -> None:
-    pause = _retry_after(raw)
+    pause = Answer(429, "text/plain", b"", False, None, raw).retry_after_seconds()
     assert math.isfinite(pause) and 0.0 <= pause <= 60.0
 
 
