@@ -277,72 +277,82 @@ class Engine:
     state: dict[str, Resource] = field(default_factory=dict)
     external: dict[str, Resource] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
+    pending_deletes: list[tuple[str, Resource]] = field(default_factory=list)
 
     def preview(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-        """Check and diff each resource; return name -> planned operation.
+        """Plan each resource (:meth:`plan`); resources no longer declared plan a delete."""
+        planned = {name: self.plan(name, news) for name, news in program.items()}
+        planned.update(dict.fromkeys(self.state.keys() - program.keys(), "delete"))
+        return planned
+
+    def plan(self, name: str, news: Mapping[str, Any]) -> str:
+        """One resource registration during ``pulumi preview``; returns the planned operation.
 
         Mirrors ``stepGenerator.generateSteps`` (step_generator.go) in a dry run: Check and
-        Diff only; the engine never calls Create, Update or Delete of a dynamic provider in
-        a preview (its host does not announce preview support in Configure).
+        Diff only (and a replacement's re-check); the engine never calls Create, Update or
+        Delete of a dynamic provider in a preview (its host does not announce preview support
+        in Configure).
         """
-        plan: dict[str, str] = {}
-        for name, news in program.items():
-            old = self.state.get(name)
-            checked = self._check(name, news, old)
-            if old is None:
-                plan[name] = "create"
-                continue
-            d = self._diff(old, checked)
-            if d.replaces:
-                self._check(name, news, None)  # the replacement's re-check, as in `up`
-                plan[name] = "delete-replace" if d.delete_before_replace else "replace"
-            else:
-                plan[name] = "update" if d.changes else "same"
-        for name in self.state.keys() - program.keys():
-            plan[name] = "delete"
-        return plan
+        old = self.state.get(name)
+        checked = self._check(name, news, old)
+        if old is None:
+            return "create"
+        d = self._diff(old, checked)
+        if d.replaces:
+            self._check(name, news, None)
+            return "delete-replace" if d.delete_before_replace else "replace"
+        return "update" if d.changes else "same"
 
     def up(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         """Apply ``program`` (resource name -> inputs); return name -> operation done.
 
-        Mirrors ``stepGenerator.generateSteps`` / ``generateStepsFromDiff``
-        (step_generator.go) and the step executor: per resource Check (olds = old inputs),
-        Diff, then Create / Update / Same, or a replacement. A replacement re-runs Check
-        with no olds (``generateStepsFromDiff``: "we need to recompute the default values")
-        and creates from that result. delete-before-replace deletes first; otherwise the
-        old resource is deleted at the end of the update, after every other step, with the
-        deletes of resources the program no longer declares.
+        Mirrors the engine's update: :meth:`register` for each resource the program
+        declares, in order, then :meth:`finish`.
         """
-        done: dict[str, str] = {}
-        pending_deletes: list[tuple[str, Resource]] = []
-        for name, news in program.items():
-            old = self.state.get(name)
-            checked = self._check(name, news, old)
-            if old is None:
-                self._create(name, checked)
-                done[name] = "create"
-                continue
-            d = self._diff(old, checked)
-            if d.replaces:
-                rechecked = self._check(name, news, None)
-                if d.delete_before_replace:
-                    self._delete(name)
-                    self._create(name, rechecked)
-                    done[name] = "delete-replace"
-                else:
-                    self._create(name, rechecked)
-                    pending_deletes.append((name, old))
-                    done[name] = "replace"
-            elif d.changes:
-                self.state[name] = self._update(name, old, checked)
-                done[name] = "update"
-            else:
-                # SameStep (step.go): the new checked inputs are recorded, the outputs kept.
-                self.state[name] = Resource(old.id, checked, old.outputs)
-                done[name] = "same"
-        for name, old in pending_deletes:
+        done = {name: self.register(name, news) for name, news in program.items()}
+        done.update(self.finish(program.keys()))
+        return done
+
+    def register(self, name: str, news: Mapping[str, Any]) -> str:
+        """One resource registration during ``pulumi up``; returns the operation done.
+
+        Mirrors ``stepGenerator.generateSteps`` / ``generateStepsFromDiff``
+        (step_generator.go) and the step executor: Check (olds = old inputs), Diff, then
+        Create / Update / Same, or a replacement. A replacement re-runs Check with no olds
+        (``generateStepsFromDiff``: "we need to recompute the default values") and creates
+        from that result. delete-before-replace deletes first; otherwise the old resource's
+        delete waits for :meth:`finish`, at the end of the update.
+        """
+        old = self.state.get(name)
+        checked = self._check(name, news, old)
+        if old is None:
+            self._create(name, checked)
+            return "create"
+        d = self._diff(old, checked)
+        if d.replaces:
+            rechecked = self._check(name, news, None)
+            if d.delete_before_replace:
+                self._delete(name)
+                self._create(name, rechecked)
+                return "delete-replace"
+            self._create(name, rechecked)
+            self.pending_deletes.append((name, old))
+            return "replace"
+        if d.changes:
+            self.state[name] = self._update(name, old, checked)
+            return "update"
+        # SameStep (step.go): the new checked inputs are recorded, the outputs kept.
+        self.state[name] = Resource(old.id, checked, old.outputs)
+        return "same"
+
+    def finish(self, declared: Iterable[str]) -> dict[str, str]:
+        """The end of an update: the replaced resources' pending deletes, then the deletes of
+        resources the program no longer declares (``DeleteStep.Apply``, step.go)."""
+        for name, old in self.pending_deletes:
             self._delete_resource(name, old)
-        for name in sorted(self.state.keys() - program.keys()):
+        self.pending_deletes.clear()
+        done: dict[str, str] = {}
+        for name in sorted(self.state.keys() - set(declared)):
             self._delete(name)
             done[name] = "delete"
         return done
