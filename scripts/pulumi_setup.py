@@ -1,0 +1,128 @@
+"""The steps of scripts/pulumi that are easier to get right in Python (standard library, plus
+the Pulumi SDK for installing the CLI). Run with the project's virtualenv python:
+
+    pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
+    pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
+    pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
+    pulumi_setup.py probe URL KEY        is an emulator there, and does it take KEY?
+    pulumi_setup.py install-cli ROOT     install the Pulumi CLI of the SDK's version in ROOT
+
+Every failure is one sentence on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+PROG = "scripts/pulumi"
+
+
+def fail(message: str, status: int = 1) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return status
+
+
+def stamp(paths: list[str]) -> int:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    print(digest.hexdigest())
+    return 0
+
+
+def _config_line(stack_file: str, key: str) -> str | None:
+    """The value of a top-level config ``key`` of a stack file (a plain one-line value).
+
+    A regular expression, not YAML: this runs before the virtualenv has PyYAML.
+    """
+    pattern = re.compile(rf"^\s+{re.escape(key)}:\s*(.*?)\s*$")
+    for line in Path(stack_file).read_text(encoding="utf-8").splitlines():
+        match = pattern.match(line)
+        if match:
+            return match.group(1).strip("'\"")
+    return None
+
+
+def dev_url(stack_file: str) -> int:
+    url = _config_line(stack_file, "lemlist:apiUrl")
+    if not url:
+        return fail(f"{stack_file} sets no lemlist:apiUrl: the dev stack must name its emulator.")
+    print(url)
+    return 0
+
+
+def has_key(stack_file: str) -> int:
+    return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
+
+
+def probe(url: str, key: str) -> int:
+    """0: an emulator answers and takes the key; 3: nothing listens; 1: it refuses (said)."""
+    auth = base64.b64encode(f":{key}".encode()).decode()
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/user/email-accounts/umx_scriptsprobe/test",
+        method="POST",
+        headers={"Authorization": f"Basic {auth}"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+    try:
+        with opener.open(request, timeout=5) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError):
+        return 3
+    if status == 404:  # lemlist's answer for an id it does not know: the key was accepted
+        return 0
+    if status == 401:
+        return fail(
+            f"something already answers on {url} but refuses the dev stack's API key (HTTP "
+            "401): most likely an emulator started with another --api-key. Stop it (kill $(cat "
+            ".emulator/emulator.pid) if this script started it), then run this again, and this "
+            "script starts one with the dev key."
+        )
+    return fail(
+        f"something already answers on {url} but it is not the lemlist emulator (HTTP "
+        f"{status} to a test call): free the port, then run this again."
+    )
+
+
+def install_cli(root: str) -> int:
+    try:
+        from pulumi._version import version
+        from pulumi.automation import PulumiCommand
+    except ImportError:
+        return fail("the Pulumi SDK is missing from .venv: delete .venv and run this again.")
+    print(f"{PROG}: installing the Pulumi CLI {version} into {root}/ (once)", file=sys.stderr)
+    try:
+        PulumiCommand.install(root=root, version=version)
+    except Exception as exc:  # the SDK raises whatever urllib or the install script raised
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        return fail(
+            f"could not download the Pulumi CLI {version} from get.pulumi.com ({reason}): are "
+            "you offline? Connect and run this again, or install it yourself "
+            "(https://www.pulumi.com/docs/install/) and put it on PATH."
+        )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {
+        "stamp": lambda a: stamp(a),
+        "dev-url": lambda a: dev_url(a[0]),
+        "has-key": lambda a: has_key(a[0]),
+        "probe": lambda a: probe(a[0], a[1]),
+        "install-cli": lambda a: install_cli(a[0]),
+    }
+    if not argv or argv[0] not in commands:
+        return fail(f"pulumi_setup.py: expected one of {', '.join(commands)}", 2)
+    return int(commands[argv[0]](argv[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,252 @@
+"""scripts/pulumi, the main job's command, with a fake ``pulumi`` on PATH.
+
+Each test copies the script into a scratch repository whose ``.venv/bin/python`` records
+what it is asked: pip installs and emulator starts are recorded, not performed; everything
+else runs on this interpreter. The fake ``pulumi`` records its arguments and environment.
+No network: the offline install is proven with a proxy on a closed loopback port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lemlist_emulator import Emulator
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_KEY = "emulator-dev-key"
+
+FAKE_PULUMI = """#!/usr/bin/env python3
+import json, os, sys
+with open(os.environ["FAKE_LOG"], "a") as log:
+    env = {k: os.environ.get(k) for k in
+           ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL")}
+    log.write(json.dumps({"pulumi": sys.argv[1:], "env": env}) + "\\n")
+"""
+
+FAKE_PYTHON = """#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+def note(what):
+    with open(os.environ["FAKE_LOG"], "a") as log:
+        log.write(json.dumps({"python": what}) + "\\n")
+if args[:2] == ["-m", "pip"]:
+    note("pip"); sys.exit(1 if os.environ.get("FAKE_PIP_FAILS") else 0)
+if args[:2] == ["-m", "lemlist_emulator"]:
+    note("emulator " + " ".join(args[2:])); print("listening on http://127.0.0.1"); sys.exit(0)
+if len(args) > 1 and args[0].endswith("pulumi_setup.py"):
+    note(args[1])
+os.execv(REAL, [REAL] + args)
+""".replace("REAL", repr(sys.executable))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def path_without_pulumi() -> str:
+    """This PATH minus any directory holding a real ``pulumi``."""
+    dirs = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(d for d in dirs if d and not (Path(d) / "pulumi").exists())
+
+
+@dataclass
+class Repo:
+    root: Path
+    port: int
+    fake_bin: Path
+
+    def run(self, *args: str, cli: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+        path = path_without_pulumi()
+        environ = {
+            k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")
+        } | {"FAKE_LOG": str(self.log), "PATH": path, **env}
+        environ.pop("PULUMI_BACKEND_URL", None)
+        if cli:
+            environ["PATH"] = f"{self.fake_bin}{os.pathsep}{path}"
+        return subprocess.run(
+            ["bash", str(self.root / "scripts" / "pulumi"), *args],
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    @property
+    def log(self) -> Path:
+        return self.root / "fake.log"
+
+    def calls(self) -> list[dict[str, object]]:
+        if not self.log.exists():
+            return []
+        lines = self.log.read_text().splitlines()
+        self.log.unlink()
+        return [json.loads(line) for line in lines]
+
+    def pulumi_calls(self) -> list[list[str]]:
+        return [c["pulumi"] for c in self.calls() if "pulumi" in c]  # type: ignore[misc]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Repo]:
+    root = tmp_path / "repo"
+    (root / "scripts").mkdir(parents=True)
+    for name in ("pulumi", "pulumi_setup.py"):
+        shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
+    (root / "requirements.txt").write_text("pulumi==3.0.0\n")
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    port = free_port()
+    (root / "stacks").mkdir()
+    dev = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+    assert "http://127.0.0.1:8787/api" in dev
+    (root / "stacks" / "Pulumi.dev.yaml").write_text(
+        dev.replace("http://127.0.0.1:8787/api", f"http://127.0.0.1:{port}/api")
+    )
+    shutil.copy(ROOT / "stacks" / "Pulumi.prod.yaml", root / "stacks" / "Pulumi.prod.yaml")
+    venv_bin = root / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").write_text(FAKE_PYTHON)
+    (venv_bin / "python").chmod(0o755)
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "pulumi").write_text(FAKE_PULUMI)
+    (fake_bin / "pulumi").chmod(0o755)
+    yield Repo(root, port, fake_bin)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["version"], ["up", "--help"], ["-h"]])
+def test_help_and_version_go_straight_to_the_cli(repo: Repo, args: list[str]) -> None:
+    result = repo.run(*args)
+    assert result.returncode == 0, result.stderr
+    calls = repo.calls()
+    assert calls == [{"pulumi": args, "env": calls[0]["env"]}], "something was started"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["preview", "--stack", "prod", "--diff"], ["preview", "--diff", "--stack", "prod"]),
+        (["--stack=prod", "preview"], ["preview", "--stack", "prod"]),
+        (["preview", "-s", "prod"], ["preview", "--stack", "prod"]),
+        (["-s", "prod", "config", "set", "--", "k", "-v"],
+         ["config", "set", "--stack", "prod", "--", "k", "-v"]),
+        ([], ["up", "--stack", "prod"]),
+    ],
+)  # fmt: skip
+def test_the_stack_option_works_anywhere(repo: Repo, args: list[str], expected: list[str]) -> None:
+    if not args:
+        args = ["--stack", "prod"]
+    result = repo.run(*args)
+    assert result.returncode == 0, result.stderr
+    assert repo.pulumi_calls() == [
+        ["stack", "select", "prod", "--create", "--non-interactive"],
+        expected,
+    ]
+
+
+@pytest.mark.parametrize("args", [["up", "--stack"], ["--stack", "--diff"], ["-s"], ["--stack="]])
+def test_a_missing_stack_name_is_a_clear_error(repo: Repo, args: list[str]) -> None:
+    result = repo.run(*args)
+    assert result.returncode == 2
+    assert "needs a stack name" in result.stderr
+    assert "unbound variable" not in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_pip_runs_only_when_the_requirements_changed(repo: Repo) -> None:
+    def pips() -> int:
+        return sum(1 for c in repo.calls() if c.get("python") == "pip")
+
+    assert repo.run("--stack", "prod", "preview").returncode == 0
+    assert pips() == 1
+    assert repo.run("--stack", "prod", "preview").returncode == 0
+    assert pips() == 0
+    (repo.root / "requirements.txt").write_text("pulumi==3.0.1\n")
+    assert repo.run("--stack", "prod", "preview").returncode == 0
+    assert pips() == 1
+
+
+def test_a_failed_pip_install_stops_with_a_sentence_and_no_stamp(repo: Repo) -> None:
+    result = repo.run("--stack", "prod", "preview", FAKE_PIP_FAILS="1")
+    assert result.returncode == 1
+    assert "pip could not install requirements.txt" in result.stderr
+    assert repo.pulumi_calls() == []
+    assert not (repo.root / ".venv" / ".requirements.sha256").exists()
+
+
+def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Repo) -> None:
+    result = repo.run("preview", LEMLIST_API_KEY="a-real-key-exported-here")
+    assert result.returncode == 0, result.stderr
+    calls = repo.calls()
+    started = [c["python"] for c in calls if str(c.get("python", "")).startswith("emulator")]
+    assert started == [f"emulator --port {repo.port} --state .emulator/dev.db"]
+    last = calls[-1]
+    assert last["pulumi"] == ["preview", "--stack", "dev"]
+    assert last["env"] == {
+        "LEMLIST_API_KEY": DEV_KEY,
+        "PULUMI_CONFIG_PASSPHRASE": "lemlist-dev-emulator-not-a-secret",
+        "PULUMI_BACKEND_URL": f"file://{repo.root}/.pulumi-state",
+    }
+
+
+def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
+    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port):
+        result = repo.run("up")
+    assert result.returncode == 0, result.stderr
+    calls = repo.calls()
+    assert not [c for c in calls if str(c.get("python", "")).startswith("emulator")]
+    assert calls[-1]["pulumi"] == ["up", "--stack", "dev"]
+
+
+def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> None:
+    with Emulator(api_keys={"my-own-key": "team_1"}, port=repo.port):
+        result = repo.run("up")
+    assert result.returncode == 1
+    assert "refuses the dev stack's API key (HTTP 401)" in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_dev_refuses_a_key_in_the_stack_file_which_would_win(repo: Repo) -> None:
+    dev = repo.root / "stacks" / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text().replace("config:\n", "config:\n  lemlist:apiKey: abc\n", 1))
+    result = repo.run("up")
+    assert result.returncode == 1
+    assert "stack config wins over the environment" in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_without_a_cli_it_installs_one_and_offline_says_so_in_one_sentence(repo: Repo) -> None:
+    closed = free_port()  # nothing listens there: every download fails at once
+    proxy = f"http://127.0.0.1:{closed}"
+    result = repo.run("up", cli=False, https_proxy=proxy, HTTPS_PROXY=proxy, NO_PROXY="")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0].startswith("scripts/pulumi: installing the Pulumi CLI 3.")
+    assert lines[1].startswith("scripts/pulumi: could not download the Pulumi CLI 3.")
+    assert "are you offline?" in lines[1] and len(lines) == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (repo.root / ".pulumi-cli" / "bin" / "pulumi").exists()
+
+
+def test_a_cli_installed_in_the_repository_is_used(repo: Repo) -> None:
+    local = repo.root / ".pulumi-cli" / "bin"
+    local.mkdir(parents=True)
+    shutil.copy(repo.fake_bin / "pulumi", local / "pulumi")
+    result = repo.run("--stack", "prod", "preview", cli=False)
+    assert result.returncode == 0, result.stderr
+    assert repo.pulumi_calls()[-1] == ["preview", "--stack", "prod"]
+
+
+def test_the_cli_install_directory_is_ignored_by_git() -> None:
+    assert ".pulumi-cli/" in (ROOT / ".gitignore").read_text().splitlines()
