@@ -1,15 +1,14 @@
 """End to end through the real Pulumi CLI (Automation API): up, preview, refresh, destroy.
 
-Runs on a local file backend against the emulator. It needs the `pulumi` CLI on PATH and
-skips, saying so, where it is not (the CLI cannot be installed on this project's build
-machines; run this suite on a workstation or a CI image that has it).
+Runs on a local file backend against the emulator. It needs a `pulumi` CLI (on PATH, or the
+one ./scripts/pulumi installs into .pulumi-cli/) and skips, saying so, where there is none
+(the CLI cannot be installed on this project's build machines).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +17,11 @@ import pytest
 
 from lemlist_emulator import Emulator
 from tests.conftest import API_KEY, IMAP_PASSWORD, SMTP_PASSWORD, mailbox
+from tests.e2e.cli import SKIP_REASON, cli_path_env, cli_root
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        shutil.which("pulumi") is None,
-        reason="the pulumi CLI is not on PATH: the Automation API suite needs it "
-        "(install it from pulumi.com/docs/install and re-run `pytest tests/e2e`)",
-    ),
+    pytest.mark.skipif(cli_root() is None, reason=SKIP_REASON),
 ]
 
 auto = pytest.importorskip("pulumi.automation")
@@ -51,11 +47,12 @@ def stack(tmp_path: Path, emulator: Emulator) -> Iterator[object]:
         "PULUMI_CONFIG_PASSPHRASE": "e2e-only-passphrase",
         "LEMLIST_API_KEY": API_KEY,
         "LEMLIST_API_URL": emulator.url,
-        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+        "PATH": venv_bin + os.pathsep + cli_path_env(),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
     ws_opts = auto.LocalWorkspaceOptions(
         work_dir=str(tmp_path),
+        pulumi_command=auto.PulumiCommand(root=str(cli_root())),
         env_vars=env,
         project_settings=auto.ProjectSettings(name="lemlist-e2e", runtime="python"),
     )
