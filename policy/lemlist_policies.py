@@ -2,22 +2,15 @@
 
 Importing this module has no side effect: only ``__main__.py`` (run by Pulumi) builds the
 ``PolicyPack``, which starts the policy gRPC server. Tests call the validators directly.
-
-How Pulumi presents a resource to a validator (pulumi_policy/policy.py, ``Analyze``):
-``args.props`` are the resource's inputs, deserialized from protobuf, so numbers are floats
-(``587.0``) and secrets arrive as plain values (never print one: messages name the sender,
-hosts, ports and logins only); values not known during preview are sentinel strings behind a
-proxy that raises ``UnknownValueError`` when read. Every validator here reads through
-:func:`known`, and a value not known yet skips its check: it is never flagged.
+Inputs are read through :mod:`lemlist_inputs`: a value not known during preview skips its
+check (it is never flagged), and no message quotes a password.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Mapping
 from typing import Any, Final
 
-import pulumi
+import lemlist_inputs as inputs
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -29,19 +22,13 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UnknownValueError
 
 from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.relays import unsupported_relay
-from lemlist_resource.schema import DEFAULTS
-from lemlist_resource.validation import normalize_port
 
 #: The type token of ``lemlist_resource.EmailAccount`` (a dynamic resource registered with
 #: ``module="lemlist", name="EmailAccount"``; pulumi/dynamic/dynamic.py builds the token).
 RESOURCE_TYPE: Final = "pulumi-python:dynamic/lemlist:EmailAccount"
-
-#: Stands for a value Pulumi does not know during preview.
-UNKNOWN: Final = object()
 
 #: Config defaults: the policies' config schemas and the validators both read these.
 DEFAULT_PROD_PATTERN: Final = "prod*"
@@ -54,60 +41,6 @@ _FIX_SMTP = (
     f"{SMTP_STARTTLS_PORT} with smtp_secure: false (STARTTLS)"
 )
 _FIX_IMAP = f"use port {IMAP_TLS_PORT} with imap_secure: true (TLS on connect)"
-
-
-def known(props: Mapping[str, Any], name: str) -> Any:
-    """``props[name]``; None when absent, :data:`UNKNOWN` when not known during preview."""
-    try:
-        return props.get(name)
-    except UnknownValueError:
-        return UNKNOWN
-
-
-def _flag(value: Any, name: str) -> bool | None:
-    """A boolean input, its schema default when absent; None when unknown or not a bool."""
-    if value is None:
-        default = DEFAULTS[name]
-        assert isinstance(default, bool)
-        return default
-    return value if isinstance(value, bool) else None
-
-
-def _port(value: Any) -> int | None:
-    """A port as an int (Pulumi sends numbers as floats); None when unknown or invalid."""
-    if value is UNKNOWN:
-        return None
-    port, _ = normalize_port(value)
-    return port
-
-
-def _sender(props: Mapping[str, Any], name: str) -> str:
-    """How messages name the sender: its address when known, else the resource name."""
-    email = known(props, "sender_email")
-    return f"sender '{email}'" if isinstance(email, str) else f"EmailAccount '{name}'"
-
-
-def _domain(address: str) -> str | None:
-    """The domain of ``name@domain``, lower case; None for a login that is not an address."""
-    _, at, domain = address.strip().rpartition("@")
-    return domain.lower().rstrip(".") if at and domain else None
-
-
-def _strings(config: Mapping[str, Any], key: str) -> list[str]:
-    """A config list of names, lower case (the engine validated it against the schema)."""
-    value = config.get(key) or []
-    return [str(v).strip().lower() for v in value if str(v).strip()]
-
-
-def _stack_matches(config: Mapping[str, Any], key: str, default: str) -> tuple[str, str, bool]:
-    """The current stack, the configured pattern and whether the stack matches it.
-
-    The stack name comes from ``pulumi.get_stack()``: pulumi_policy configures the Pulumi
-    runtime from the ``PULUMI_STACK`` variable the engine sets for the policy process.
-    """
-    pattern = str(config.get(key) or default)
-    stack = pulumi.get_stack()
-    return stack, pattern, fnmatch.fnmatchcase(stack, pattern)
 
 
 # --- transport security ---------------------------------------------------------------
@@ -151,10 +84,10 @@ def transport_security(args: ResourceValidationArgs, report: ReportViolation) ->
     if args.resource_type != RESOURCE_TYPE:
         return
     props = args.props
-    who = _sender(props, args.name)
+    who = inputs.sender(props, args.name)
     for side, check in (("smtp", smtp_transport_problem), ("imap", imap_transport_problem)):
-        port = _port(known(props, f"{side}_port"))
-        secure = _flag(known(props, f"{side}_secure"), f"{side}_secure")
+        port = inputs.port(inputs.known(props, f"{side}_port"))
+        secure = inputs.flag(inputs.known(props, f"{side}_secure"), f"{side}_secure")
         if port is None or secure is None:
             continue  # unknown during preview, or refused by the provider's check anyway
         problem = check(port, secure)
@@ -169,16 +102,17 @@ def unsupported_relays(args: ResourceValidationArgs, report: ReportViolation) ->
     """SMTP relays lemlist documents as unsupported for sender mailboxes."""
     if args.resource_type != RESOURCE_TYPE:
         return
-    host = known(args.props, "smtp_host")
+    host = inputs.known(args.props, "smtp_host")
     if not isinstance(host, str):
         return
     provider = unsupported_relay(host)
     if provider:
+        who = inputs.sender(args.props, args.name)
         report(
-            f"{_sender(args.props, args.name)}: smtp_host '{host}' is {provider}, an SMTP relay "
-            "lemlist does not support for sender mailboxes (a transactional service has no "
-            "inbox for lemlist to track replies): connect the mailbox's own SMTP server "
-            f"instead. Source: {RELAYS_SOURCE}",
+            f"{who}: smtp_host '{host}' is {provider}, an SMTP relay lemlist does not support "
+            "for sender mailboxes (a transactional service has no inbox for lemlist to track "
+            "replies): connect the mailbox's own SMTP server instead. Source: "
+            f"{RELAYS_SOURCE}",
             None,
         )
 
@@ -192,11 +126,11 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
     if args.resource_type != RESOURCE_TYPE:
         return
     config = args.get_config()
-    email = known(args.props, "sender_email")
-    domain = _domain(email) if isinstance(email, str) else None
+    email = inputs.known(args.props, "sender_email")
+    domain = inputs.domain(email) if isinstance(email, str) else None
     if domain is None:
         return
-    allowed = _strings(config, "allowedDomains")
+    allowed = inputs.strings(config, "allowedDomains")
     if allowed and domain not in allowed:
         report(
             f"sender '{email}': its domain '{domain}' is not an allowed sender domain "
@@ -204,10 +138,10 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
             "to allowedDomains in the policy configuration.",
             None,
         )
-    allowed_logins = _strings(config, "allowedLoginDomains")
+    allowed_logins = inputs.strings(config, "allowedLoginDomains")
     for field in ("smtp_login", "imap_login"):
-        login = known(args.props, field)
-        login_domain = _domain(login) if isinstance(login, str) else None
+        login = inputs.known(args.props, field)
+        login_domain = inputs.domain(login) if isinstance(login, str) else None
         if login_domain is None or login_domain == domain or login_domain in allowed_logins:
             continue
         report(
@@ -225,12 +159,12 @@ def production_protection(args: ResourceValidationArgs, report: ReportViolation)
     """On stacks matching ``stackPattern`` (default ``prod*``) every EmailAccount is protected."""
     if args.resource_type != RESOURCE_TYPE:
         return
-    stack, pattern, matches = _stack_matches(
+    stack, pattern, matches = inputs.stack_matches(
         args.get_config(), "stackPattern", DEFAULT_PROD_PATTERN
     )
     if matches and not args.opts.protect:
         report(
-            f"{_sender(args.props, args.name)} is not protected on stack '{stack}' (matches "
+            f"{inputs.sender(args.props, args.name)} is not protected on stack '{stack}' (matches "
             f"'{pattern}'): deleting or replacing it disconnects the mailbox from its "
             "campaigns and pauses its warm-up. Protect it: `protect: true` in the sender "
             "inventory, or ResourceOptions(protect=True).",
@@ -245,15 +179,16 @@ def verify_connection_outside_dev(args: ResourceValidationArgs, report: ReportVi
     """``verify_connection`` stays on, except on stacks matching ``devStackPattern``."""
     if args.resource_type != RESOURCE_TYPE:
         return
-    stack, pattern, is_dev = _stack_matches(
+    stack, pattern, is_dev = inputs.stack_matches(
         args.get_config(), "devStackPattern", DEFAULT_DEV_PATTERN
     )
     if is_dev:
         return
-    verify = known(args.props, "verify_connection")
+    verify = inputs.known(args.props, "verify_connection")
     if verify is False:
+        who = inputs.sender(args.props, args.name)
         report(
-            f"{_sender(args.props, args.name)}: verify_connection is false on stack '{stack}' "
+            f"{who}: verify_connection is false on stack '{stack}' "
             f"(only stacks matching '{pattern}' may turn it off): without it a wrong password "
             "or host is found by a failing campaign instead of a failing update. Remove "
             "verify_connection: false (it defaults to true).",
@@ -265,23 +200,32 @@ def verify_connection_outside_dev(args: ResourceValidationArgs, report: ReportVi
 
 
 def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) -> None:
-    """At most one EmailAccount per sender address across the stack."""
-    by_address: dict[str, list[PolicyResource]] = {}
+    """At most one EmailAccount per sender address and lemlist team across the stack.
+
+    A mailbox lives in a team (its ``team`` input; unset: the default team), and lemlist
+    refuses an address twice within one team; in two teams it is two mailboxes.
+    """
+    by_mailbox: dict[tuple[str, str], list[PolicyResource]] = {}
     for resource in args.resources:
         if resource.resource_type != RESOURCE_TYPE:
             continue
-        email = known(resource.props, "sender_email")
-        if isinstance(email, str) and email.strip():
-            by_address.setdefault(email.strip().lower(), []).append(resource)
-    for address, resources in sorted(by_address.items()):
+        email, team = (
+            inputs.known(resource.props, "sender_email"),
+            inputs.known(resource.props, "team"),
+        )
+        if isinstance(email, str) and email.strip() and (team is None or isinstance(team, str)):
+            key = (team or "", email.strip().lower())
+            by_mailbox.setdefault(key, []).append(resource)
+    for (team, address), resources in sorted(by_mailbox.items()):
         if len(resources) < 2:
             continue
         names = ", ".join(sorted(r.name for r in resources))
+        where = f"team '{team}'" if team else "the default team"
         for resource in resources:
             report(
-                f"sender '{address}' is declared by {len(resources)} EmailAccounts ({names}): "
-                "lemlist connects one mailbox per address and refuses the second ('This SMTP "
-                "mailbox already exists'). Keep one of them and remove the others.",
+                f"sender '{address}' is declared by {len(resources)} EmailAccounts in {where} "
+                f"({names}): lemlist connects one mailbox per address and refuses the second "
+                "('This SMTP mailbox already exists'). Keep one of them and remove the others.",
                 resource.urn,
             )
 
@@ -289,63 +233,67 @@ def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) 
 # --- the policies ---------------------------------------------------------------------
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string"}, "default": []}
+_MANDATORY, _ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
+
+#: name, description, validator, default enforcement level, config schema properties.
+_RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str, Any]], ...]] = (
+    (
+        "lemlist-transport-tls",
+        "lemlist mailboxes send and read over TLS: SMTP on 465 with smtp_secure or STARTTLS "
+        "on 587, IMAP on 993 with imap_secure.",
+        transport_security,
+        _MANDATORY,
+        {},
+    ),
+    (
+        "lemlist-unsupported-relay",
+        "lemlist does not support transactional SMTP relays as sender mailboxes.",
+        unsupported_relays,
+        _ADVISORY,
+        {},
+    ),
+    (
+        "lemlist-sender-domains",
+        "Senders use allowed domains, and log in as a mailbox on their own domain.",
+        sender_domains,
+        _MANDATORY,
+        {"allowedDomains": _STRING_LIST, "allowedLoginDomains": _STRING_LIST},
+    ),
+    (
+        "lemlist-production-protect",
+        "Sender mailboxes on production stacks are protected from deletion.",
+        production_protection,
+        _MANDATORY,
+        {"stackPattern": {"type": "string", "default": DEFAULT_PROD_PATTERN}},
+    ),
+    (
+        "lemlist-verify-connection",
+        "Outside dev stacks, a mailbox is tested right after it is connected.",
+        verify_connection_outside_dev,
+        _MANDATORY,
+        {"devStackPattern": {"type": "string", "default": DEFAULT_DEV_PATTERN}},
+    ),
+)
 
 
 def policies() -> list[Policy]:
     """Every policy of the pack with its default enforcement level and config schema."""
-    mandatory, advisory = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
-    return [
+    found: list[Policy] = [
         ResourceValidationPolicy(
-            name="lemlist-transport-tls",
-            description=(
-                "lemlist mailboxes send and read over TLS: SMTP on 465 with smtp_secure or "
-                "STARTTLS on 587, IMAP on 993 with imap_secure."
-            ),
-            validate=transport_security,
-            enforcement_level=mandatory,
-        ),
-        ResourceValidationPolicy(
-            name="lemlist-unsupported-relay",
-            description="lemlist does not support transactional SMTP relays as sender mailboxes.",
-            validate=unsupported_relays,
-            enforcement_level=advisory,
-        ),
-        ResourceValidationPolicy(
-            name="lemlist-sender-domains",
-            description=(
-                "Senders use allowed domains, and log in as a mailbox on their own domain."
-            ),
-            validate=sender_domains,
-            enforcement_level=mandatory,
-            config_schema=PolicyConfigSchema(
-                {
-                    "allowedDomains": dict(_STRING_LIST),
-                    "allowedLoginDomains": dict(_STRING_LIST),
-                }
-            ),
-        ),
-        ResourceValidationPolicy(
-            name="lemlist-production-protect",
-            description="Sender mailboxes on production stacks are protected from deletion.",
-            validate=production_protection,
-            enforcement_level=mandatory,
-            config_schema=PolicyConfigSchema(
-                {"stackPattern": {"type": "string", "default": DEFAULT_PROD_PATTERN}}
-            ),
-        ),
-        ResourceValidationPolicy(
-            name="lemlist-verify-connection",
-            description="Outside dev stacks, a mailbox is tested right after it is connected.",
-            validate=verify_connection_outside_dev,
-            enforcement_level=mandatory,
-            config_schema=PolicyConfigSchema(
-                {"devStackPattern": {"type": "string", "default": DEFAULT_DEV_PATTERN}}
-            ),
-        ),
+            name=name,
+            description=description,
+            validate=validate,
+            enforcement_level=level,
+            config_schema=PolicyConfigSchema(dict(schema)) if schema else None,
+        )
+        for name, description, validate, level, schema in _RESOURCE_POLICIES
+    ]
+    found.append(
         StackValidationPolicy(
             name="lemlist-one-mailbox-per-address",
-            description="A sender address is connected by one EmailAccount per stack.",
+            description="A sender address is connected by one EmailAccount per team and stack.",
             validate=one_mailbox_per_address,
-            enforcement_level=mandatory,
-        ),
-    ]
+            enforcement_level=_MANDATORY,
+        )
+    )
+    return found

@@ -330,7 +330,8 @@ def test_one_mailbox_flags_every_duplicate_with_its_urn() -> None:
     assert [u for _, u in reported] == [urn("alice"), urn("alice-2")]
     message = reported[0][0]
     assert message.startswith(
-        "sender 'alice@acme-mail.com' is declared by 2 EmailAccounts (alice, alice-2)"
+        "sender 'alice@acme-mail.com' is declared by 2 EmailAccounts in the default team "
+        "(alice, alice-2)"
     )
     assert "Keep one of them and remove the others." in message
 
@@ -349,3 +350,16 @@ def test_one_mailbox_passes_distinct_addresses_unknowns_and_other_types() -> Non
 def test_every_resource_policy_is_a_resource_validation_policy() -> None:
     for name in (TLS, RELAY, DOMAINS, PROTECT, VERIFY):
         assert isinstance(policy(name), ResourceValidationPolicy)
+
+
+def test_one_mailbox_is_per_team() -> None:
+    resources = [
+        stack_resource(account(), "alice"),
+        stack_resource(account(team="acme"), "alice-acme"),
+        stack_resource(account(team=UNKNOWN_STRING_VALUE), "alice-somewhere"),
+    ]
+    assert stack_violations(ONE_MAILBOX, StackValidationArgs(resources)) == []
+    resources.append(stack_resource(account(team="acme"), "alice-acme-2"))
+    reported = stack_violations(ONE_MAILBOX, StackValidationArgs(resources))
+    assert [u for _, u in reported] == [urn("alice-acme"), urn("alice-acme-2")]
+    assert "2 EmailAccounts in team 'acme' (alice-acme, alice-acme-2)" in reported[0][0]

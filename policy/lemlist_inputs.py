@@ -1,0 +1,77 @@
+"""How Pulumi presents an EmailAccount's inputs to a policy, read safely.
+
+pulumi_policy/policy.py (``Analyze``, ``AnalyzeStack``) deserializes the engine's protobuf
+properties: numbers are floats (``587.0``), secrets arrive as plain values (so no message may
+quote a password), and a value not known during preview is a sentinel string behind a proxy
+that raises ``UnknownValueError`` when read. :func:`known` turns that into :data:`UNKNOWN`,
+and every helper here answers None for a value it cannot judge, so the policies skip it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pulumi
+from pulumi_policy.proxy import UnknownValueError
+
+from lemlist_resource.schema import DEFAULTS
+from lemlist_resource.validation import normalize_port
+
+#: Stands for a value Pulumi does not know during preview.
+UNKNOWN: Final = object()
+
+
+def known(props: Mapping[str, Any], name: str) -> Any:
+    """``props[name]``; None when absent, :data:`UNKNOWN` when not known during preview."""
+    try:
+        return props.get(name)
+    except UnknownValueError:
+        return UNKNOWN
+
+
+def flag(value: Any, name: str) -> bool | None:
+    """A boolean input, its schema default when absent; None when unknown or not a bool."""
+    if value is None:
+        default = DEFAULTS[name]
+        assert isinstance(default, bool)
+        return default
+    return value if isinstance(value, bool) else None
+
+
+def port(value: Any) -> int | None:
+    """A port as an int (Pulumi sends numbers as floats); None when unknown or invalid."""
+    if value is UNKNOWN:
+        return None
+    port, _ = normalize_port(value)
+    return port
+
+
+def sender(props: Mapping[str, Any], name: str) -> str:
+    """How messages name the sender: its address when known, else the resource name."""
+    email = known(props, "sender_email")
+    return f"sender '{email}'" if isinstance(email, str) else f"EmailAccount '{name}'"
+
+
+def domain(address: str) -> str | None:
+    """The domain of ``name@domain``, lower case; None for a login that is not an address."""
+    _, at, domain = address.strip().rpartition("@")
+    return domain.lower().rstrip(".") if at and domain else None
+
+
+def strings(config: Mapping[str, Any], key: str) -> list[str]:
+    """A config list of names, lower case (the engine validated it against the schema)."""
+    value = config.get(key) or []
+    return [str(v).strip().lower() for v in value if str(v).strip()]
+
+
+def stack_matches(config: Mapping[str, Any], key: str, default: str) -> tuple[str, str, bool]:
+    """The current stack, the configured pattern and whether the stack matches it.
+
+    The stack name comes from ``pulumi.get_stack()``: pulumi_policy configures the Pulumi
+    runtime from the ``PULUMI_STACK`` variable the engine sets for the policy process.
+    """
+    pattern = str(config.get(key) or default)
+    stack = pulumi.get_stack()
+    return stack, pattern, fnmatch.fnmatchcase(stack, pattern)
