@@ -67,7 +67,11 @@ class RateLimiter:
             allowed = len(hits) < self.limit
             if allowed:
                 hits.append(at)
-            reset = max(1, math.ceil(hits[0] + self.window - at)) if hits else 1
+            # Rounded to the microsecond before ceil: `start + window - now` carries float
+            # error (123.456789 + 60 - 123.456789 is 60.000000000000014), and a Reset
+            # longer than the window is a promise lemlist never makes.
+            left = round(hits[0] + self.window - at, 6) if hits else 0.0
+            reset = max(1, math.ceil(left))
             return Decision(allowed, self.limit, max(0, self.limit - len(hits)), reset)
 
     def reset(self) -> None:

@@ -118,3 +118,9 @@ def test_parse_rate() -> None:
 def test_invalid_limiter() -> None:
     with pytest.raises(ValueError):
         RateLimiter(0, 1.0)
+
+
+def test_reset_never_exceeds_the_window_despite_float_error() -> None:
+    # 123.456789 + 60 - 123.456789 == 60.000000000000014 in floating point: ceil gave 61.
+    limiter = RateLimiter(3, 60.0, clock=lambda: 123.456789)
+    assert limiter.hit(KEY).reset == 60
