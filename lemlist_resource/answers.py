@@ -58,11 +58,17 @@ class Answer:
     retry_after: str | None
 
     @classmethod
-    def read(cls, resp: requests.Response) -> Answer:
-        """Read ``resp``'s body up to :data:`MAX_BODY` bytes (decompressed), then close it."""
+    def read(cls, resp: requests.Response, budget: float = math.inf) -> Answer:
+        """Read ``resp``'s body up to :data:`MAX_BODY` bytes (decompressed), then close it.
+
+        The read timeout bounds each wait for a byte; ``budget`` bounds the whole body, so a
+        proxy trickling a byte at a time cannot hold an operation for hours: past it, the
+        body counts as a read timeout.
+        """
         chunks: list[bytes] = []
         size = 0
         truncated = False
+        deadline = time.monotonic() + budget
         try:
             for chunk in resp.iter_content(16 * 1024):
                 chunks.append(chunk)
@@ -70,6 +76,8 @@ class Answer:
                 if size > MAX_BODY:
                     truncated = True
                     break
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout("the body arrived too slowly")
         finally:
             resp.close()
         ctype = resp.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()

@@ -143,6 +143,21 @@ def check_timeout(raw: str | None) -> float:
     return timeout
 
 
+def check_api_key(raw: str | None) -> str | None:
+    """The API key without surrounding whitespace (a key pasted from a file often ends in a
+    newline); refused when whitespace or control characters remain inside. Never echoed."""
+    if raw is None or not raw.strip():
+        return None
+    key = raw.strip()
+    if any(not c.isprintable() or c.isspace() for c in key):
+        raise ConfigurationError(
+            f"{KEY_CONFIG} contains whitespace or control characters inside it, which no "
+            f"lemlist key has: set it again with `pulumi config set --secret {KEY_CONFIG} "
+            f"<key>` (or {KEY_ENV}), pasting the key alone."
+        )
+    return key
+
+
 def resolve(
     get_config: Callable[[str], object], environ: Mapping[str, str] = os.environ
 ) -> Settings:
@@ -155,7 +170,7 @@ def resolve(
             value = environ.get(env_key) or None
         return None if value is None else str(value)
 
-    api_key = pick(KEY_CONFIG, KEY_ENV)
+    api_key = check_api_key(pick(KEY_CONFIG, KEY_ENV))
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
     timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
     teams = parse_teams(get_config(TEAMS_CONFIG), url, check_api_url)

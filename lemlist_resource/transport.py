@@ -127,6 +127,9 @@ class Transport:
         self._sleep = sleep
         self._random = random.Random()  # noqa: S311 -- backoff jitter, not security
         self.session = new_session(api_key, backoff, session)
+        # Plain http is only ever loopback (settings.check_api_url): an HTTP_PROXY from the
+        # environment must not carry the key off the machine in clear, so ignore it there.
+        self.session.trust_env = not self.api_url.startswith("http://")
 
     def __repr__(self) -> str:
         return f"Transport(api_url={safe_url(self.api_url)!r})"
@@ -204,7 +207,7 @@ class Transport:
             allow_redirects=False,
             stream=True,
         )
-        answer = Answer.read(resp)
+        answer = Answer.read(resp, budget=self.timeout[1])
         if request.json_ok and answer.status == 200 and answer.json() is None:
             raise Retryable(
                 f"{safe_url(self.api_url)} answered an unreadable body: {answer.describe()}"

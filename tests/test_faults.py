@@ -21,6 +21,7 @@ host a redirect names (the ``trap``).
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault, FaultKind
 from tests.conftest import (
     API_KEY,
+    IMAP_PASSWORD,
     MEMBERS,
     OTHER_TEAM_KEY,
     SMTP_PASSWORD,
@@ -356,6 +358,20 @@ CASES: dict[str, Case] = {
             ),
         ),
         expect=("a body over 64 KiB",),
+    ),
+    "an echoing proxy answers the connect with its body: passwords redacted, said so": Case(
+        "create",
+        answers=(
+            answer_post(
+                200,
+                json.dumps(
+                    {"smtp_password": SMTP_PASSWORD, "imap_password": IMAP_PASSWORD}
+                ).encode(),
+                content_type=JSON,
+            ),
+        ),
+        expect=('"smtp_password": "[redacted]", "imap_password": "[redacted]"',),
+        may_have=True,
     ),
     "gzip garbage on delete: retried": Case(
         "delete", answers=(answer_delete(200, b"not gzip at all", content_type=JSON, gzip=True),)

@@ -15,19 +15,28 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from lemlist_emulator import Emulator
 from lemlist_resource import redaction
 from lemlist_resource.answers import Answer
 from lemlist_resource.client import LemlistClient
 from lemlist_resource.echo import ECHO_LIMIT, safe_url, shown
-from lemlist_resource.errors import LemlistUnavailableError, OutcomeUnknownError
+from lemlist_resource.errors import (
+    ConfigurationError,
+    LemlistError,
+    LemlistUnavailableError,
+    OutcomeUnknownError,
+)
 from lemlist_resource.inventory import build_inventory, lint, parse_stack
 from lemlist_resource.redaction import REDACTED, forms, guarded, quote, scope
-from lemlist_resource.settings import check_api_url, check_timeout
+from lemlist_resource.settings import check_api_key, check_api_url, check_timeout
 from lemlist_resource.validation import host_problem
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import HostError, ProviderHost
+from tests.proxy import Canned, proxy
+
+JSON_TYPE = "application/json"
 
 
 @pytest.fixture
@@ -330,3 +339,125 @@ def test_item02_a_redirect_is_reported_by_host_only_and_not_resent() -> None:
     message = str(err.value)
     assert "'evil.example:8443'" in message and "steal" not in message and "k=1" not in message
     assert not isinstance(err.value, OutcomeUnknownError)
+
+
+# -- beyond the issue: the next class of surprise ----------------------------------------------
+
+ANSWERS = [
+    # (status, body, content type, what disconnect does, what test does)
+    (200, {"ok": True}, JSON_TYPE, True, "error"),
+    (200, {"ok": False}, JSON_TYPE, "error", "error"),
+    (200, {"ok": "true"}, JSON_TYPE, "error", "error"),
+    (200, ["ok"], JSON_TYPE, "error", "error"),
+    (200, {"smtp": {"success": True}, "imap": {"success": False, "error": "x"}}, JSON_TYPE,
+     "error", "tested"),
+    (200, {"smtp": {"success": "yes"}, "imap": {"success": True}}, JSON_TYPE, "error", "error"),
+    (200, {"smtp": {"success": True}, "imap": {"success": True, "error": 5}}, JSON_TYPE,
+     "error", "error"),
+    (204, "", None, "error", "error"),
+    (201, {"ok": True}, JSON_TYPE, "error", "error"),
+    (404, "Email account not found", "text/plain", False, None),
+    (404, "Email account not found.", "text/plain", "error", "error"),
+    (404, "<html>Email account not found</html>", "text/html", "error", "error"),
+    (404, "Not Found", "text/plain", "error", "error"),
+    (301, "", None, "error", "error"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("status", "body", "ctype", "disconnect", "test"), ANSWERS)
+def test_one_place_decides_what_an_answer_means(
+    status: int, body: Any, ctype: str | None, disconnect: Any, test: Any
+) -> None:
+    from tests.test_client import make_client, response
+
+    def reply() -> Any:
+        text = json.dumps(body) if not isinstance(body, str) else body
+        make = response(status, text, {"Content-Type": ctype} if ctype else {})
+        return make
+
+    client, _, _ = make_client([reply()], max_attempts=1)
+    if disconnect == "error":
+        with pytest.raises(LemlistError):
+            client.disconnect("umx_1")
+    else:
+        assert client.disconnect("umx_1") is disconnect
+    client, _, _ = make_client([reply()], max_attempts=1)
+    if test == "error":
+        with pytest.raises(LemlistError):
+            client.verify("umx_1")
+    elif test == "tested":
+        assert client.verify("umx_1") == body
+    else:
+        assert client.verify("umx_1") is test
+
+
+def test_json_sent_as_html_or_with_nan_is_not_trusted() -> None:
+    from tests.test_client import make_client, response
+
+    client, _, _ = make_client(
+        [
+            response(200, '{"ok": true}', {"Content-Type": "text/html"}),
+            response(200, '{"ok": NaN}', {"Content-Type": JSON_TYPE}),
+        ],
+        max_attempts=2,
+    )
+    with pytest.raises(LemlistUnavailableError, match="after 2 attempts"):
+        client.disconnect("umx_1")
+
+
+@pytest.mark.parametrize("bad_id", ["../../team", "umx_1/test", "umx 1", "umx_1?x=1", "", "é"])
+def test_an_id_that_would_change_the_url_is_refused_before_sending(bad_id: str) -> None:
+    from tests.test_client import make_client
+
+    client, script, _ = make_client([])
+    with pytest.raises(LemlistError, match="before anything was sent"):
+        client.disconnect(bad_id)
+    assert script.requests == []
+
+
+def test_a_body_trickling_in_counts_as_a_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy sending a byte at a time within each read timeout cannot hold an operation."""
+    from lemlist_resource import answers as answers_module
+
+    now = [0.0]
+    monkeypatch.setattr(answers_module.time, "monotonic", lambda: now[0])
+
+    class Trickle:
+        def stream(self, _size: int, decode_content: bool = True) -> Iterator[bytes]:
+            for _ in range(100):
+                now[0] += 1.0  # each byte within the read timeout, the whole body not
+                yield b" "
+
+        def close(self) -> None:
+            pass
+
+    resp = requests.Response()
+    resp.status_code = 200
+    resp.raw = Trickle()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        Answer.read(resp, budget=30.0)
+
+
+def test_an_environment_proxy_never_carries_the_key_of_a_loopback_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with proxy(None) as trap, proxy(None) as target:
+        target.queue(Canned(200, b'{"ok": true}', content_type=JSON_TYPE))
+        monkeypatch.setenv("HTTP_PROXY", trap.url.removesuffix("/api"))
+        monkeypatch.setenv("http_proxy", trap.url.removesuffix("/api"))
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert LemlistClient(target.url, API_KEY).disconnect("umx_1") is True
+        assert trap.received == [] and len(target.received) == 1
+
+
+@pytest.mark.parametrize("raw", ["key-123\n", "  key-123 ", "\tkey-123"])
+def test_a_key_pasted_with_a_newline_is_trimmed(raw: str) -> None:
+    assert check_api_key(raw) == "key-123"
+
+
+@pytest.mark.parametrize("raw", ["key 123", "key\n123", "key\x00123"])
+def test_a_key_with_whitespace_inside_is_refused_without_echoing_it(raw: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        check_api_key(raw)
+    assert "123" not in err.value.message and "lemlist:apiKey" in err.value.message
