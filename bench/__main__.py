@@ -27,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("# lemlist provider benchmarks\n")
     print(machine_markdown() + "\n")
     print(
-        f"## Throughput (`python -m bench.throughput`)\n\nEmulator: 20 requests / 2 s per key, "
+        "## Throughput (`python -m bench.throughput`)\n\n"
+        f"Emulator: {throughput.LIMIT} requests / {throughput.WINDOW:g} s per key, "
         f"latency {args.latency:g} s +/- {args.jitter:g} s; 16 concurrent Create calls into "
         "a host with 4 workers.\n",
         flush=True,

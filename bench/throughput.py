@@ -34,9 +34,10 @@ from pulumi.dynamic.dynamic import serialize_provider
 from bench.common import API_KEY, close_host, machine_markdown, sender, start_host, table
 from bench.naive import NaiveProvider
 from lemlist_emulator import Emulator
+from lemlist_emulator.ratelimit import LEMLIST_RATE
 from tests.harness import HostError, ProviderHost
 
-LIMIT, WINDOW = 20, 2.0
+LIMIT, WINDOW = LEMLIST_RATE
 WORKERS = 4  # the thread pool of `python -m pulumi.dynamic`
 STRATEGIES = ("paced", "naive")
 

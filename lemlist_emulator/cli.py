@@ -15,7 +15,7 @@ from typing import Any
 from lemlist_emulator.emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
 from lemlist_emulator.latency import PROFILES, parse_per_operation
-from lemlist_emulator.ratelimit import parse_rate
+from lemlist_emulator.ratelimit import LEMLIST_RATE, parse_rate
 from lemlist_emulator.teams import DEFAULT_TEAM
 
 DEFAULT_KEY = "emulator-dev-key"
@@ -121,7 +121,7 @@ def _team_options(add: Callable[..., Any]) -> None:
 
 
 def _timing_options(add: Callable[..., Any]) -> None:
-    add("--rate", type=_rate, default=(20, 2.0), help="rate limit per key: N/SECONDS or off")
+    add("--rate", type=_rate, default=LEMLIST_RATE, help="rate limit per key: N/SECONDS or off")
     add(
         "--latency",
         type=_per_operation,

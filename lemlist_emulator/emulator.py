@@ -14,7 +14,7 @@ from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
 from lemlist_emulator.latency import OPERATIONS, Latency, PerOperation
 from lemlist_emulator.model import Backend
 from lemlist_emulator.pipeline import Pipeline, RequestRecord
-from lemlist_emulator.ratelimit import RateLimiter
+from lemlist_emulator.ratelimit import LEMLIST_RATE, RateLimiter
 from lemlist_emulator.server import LemlistHTTPServer
 from lemlist_emulator.store import open_store
 from lemlist_emulator.teams import Keys, Members, TeamKeys, team_setup
@@ -54,7 +54,7 @@ class Emulator:
         api_keys: Keys | None = None,
         members: Members | None = None,
         bad_team_keys: Sequence[str] = (),
-        rate_limit: tuple[int, float] | None = (20, 2.0),
+        rate_limit: tuple[int, float] | None = LEMLIST_RATE,
         latency: PerOperation | None = None,
         jitter: PerOperation | None = None,
         random_faults: RandomFaults | None = None,

@@ -9,7 +9,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Decision", "RateLimiter", "parse_rate"]
+__all__ = ["LEMLIST_RATE", "Decision", "RateLimiter", "parse_rate"]
+
+#: lemlist's documented limit: 20 requests per 2 seconds per API key.
+LEMLIST_RATE: tuple[int, float] = (20, 2.0)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ import requests
 from .adoption import adopt_instruction
 from .echo import shown
 from .errors import LemlistAPIError
+from .names import DEFAULT_API_URL, SET_KEY, URL_CONFIG
 from .redaction import quote
-from .settings import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, URL_CONFIG
 
 #: The most bytes read from any answer (after decompression): lemlist's are a few dozen.
 MAX_BODY = 64 * 1024
@@ -36,10 +36,7 @@ ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 #: The longest pause a 429's ``Retry-After`` can ask for, and the pause when it names none.
 MAX_RETRY_AFTER = 60.0
 DEFAULT_RETRY_AFTER = 1.0
-KEY_HINT = (
-    f"check the API key: `pulumi config set --secret {KEY_CONFIG} <key>` "
-    f"or the {KEY_ENV} environment variable"
-)
+KEY_HINT = f"check the API key: {SET_KEY}"
 URL_HINT = (
     f"check {URL_CONFIG}: it must point at lemlist's API root ({DEFAULT_API_URL}), "
     "not a proxy, a login page or a path without /api"

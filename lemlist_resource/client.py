@@ -36,9 +36,9 @@ from .errors import (
     OutcomeUnknownError,
     UnexpectedAnswerError,
 )
+from .names import URL_CONFIG
 from .ratelimit import Pacer
 from .redaction import forms, scope
-from .settings import URL_CONFIG
 from .transport import Retryable, Transport
 
 ACCOUNTS_PATH = "/user/email-accounts"

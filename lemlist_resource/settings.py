@@ -15,20 +15,22 @@ from urllib.parse import urlsplit
 
 from .echo import safe_url, shown
 from .errors import ConfigurationError
-from .teams import TEAMS_CONFIG, Team, missing_default_key_reason, parse_teams, unknown_team_reason
+from .names import (
+    DEFAULT_API_URL,
+    KEY_CONFIG,
+    KEY_ENV,
+    SET_KEY,
+    TEAMS_CONFIG,
+    TIMEOUT_CONFIG,
+    TIMEOUT_ENV,
+    URL_CONFIG,
+    URL_ENV,
+)
+from .teams import Team, missing_default_key_reason, parse_teams, unknown_team_reason
 
-DEFAULT_API_URL = "https://api.lemlist.com/api"
 DEFAULT_READ_TIMEOUT = 30.0
 #: lemlist's connect and test take seconds; a read timeout beyond 10 minutes is a typo.
 MAX_READ_TIMEOUT = 600.0
-
-KEY_CONFIG = "lemlist:apiKey"
-URL_CONFIG = "lemlist:apiUrl"
-TIMEOUT_CONFIG = "lemlist:timeoutSeconds"
-KEY_ENV = "LEMLIST_API_KEY"
-URL_ENV = "LEMLIST_API_URL"
-TIMEOUT_ENV = "LEMLIST_TIMEOUT_SECONDS"
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -46,9 +48,8 @@ class Settings:
         """Return the default team's API key, or explain both ways to set it."""
         if not self.api_key:
             raise ConfigurationError(
-                "No lemlist API key is configured: set it with "
-                f"`pulumi config set --secret {KEY_CONFIG} <key>` or the {KEY_ENV} "
-                "environment variable of the process running `pulumi`."
+                f"No lemlist API key is configured: set it with {SET_KEY} of the process "
+                "running `pulumi`."
             )
         return self.api_key
 

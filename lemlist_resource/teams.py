@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 from .echo import shown
 from .errors import ConfigurationError
+from .names import KEY_CONFIG, SET_KEY, TEAMS_CONFIG
 
-TEAMS_CONFIG = "lemlist:teams"
 KEY_FIELD = "apiKey"
 URL_FIELD = "apiUrl"
 TEAM_FIELDS = (KEY_FIELD, URL_FIELD)
@@ -169,7 +169,7 @@ def unknown_team_reason(name: str, configured: Iterable[str]) -> str:
     )
     return (
         f"'{name}' is not configured: {known} (a mailbox without team uses the default "
-        f"team, lemlist:apiKey).{hint} Add it with `{set_key_command(name)}`."
+        f"team, {KEY_CONFIG}).{hint} Add it with `{set_key_command(name)}`."
     )
 
 
@@ -180,6 +180,5 @@ def missing_default_key_reason(configured: Iterable[str]) -> str:
     teams = f", or give it a team ({', '.join(names)})" if names else ""
     return (
         "is not set, so this mailbox belongs to the default team, which has no API key: "
-        "set it with `pulumi config set --secret lemlist:apiKey <key>` or the LEMLIST_API_KEY "
-        f"environment variable of the process running `pulumi`{teams}."
+        f"set it with {SET_KEY} of the process running `pulumi`{teams}."
     )

@@ -28,8 +28,8 @@ from .answers import Answer, redirect_target
 from .auth import LemlistKeyAuth
 from .echo import safe_url
 from .errors import LemlistUnavailableError, UnexpectedAnswerError
+from .names import DEFAULT_API_URL, URL_CONFIG
 from .ratelimit import Pacer, shared_pacer
-from .settings import DEFAULT_API_URL, URL_CONFIG
 
 log = logging.getLogger("lemlist_resource.client")
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lemlist_emulator import Emulator
+from lemlist_emulator.ratelimit import LEMLIST_RATE
 from tests.harness import Engine, ProviderHost
 from tests.mailboxes import IMAP_PASSWORD, SMTP_PASSWORD
 from tests.mailboxes import mailbox as mailbox  # re-exported: the suites import it from here
@@ -30,7 +31,7 @@ def emulator() -> Iterator[Emulator]:
     with Emulator(
         api_keys={API_KEY: "team_1", OTHER_TEAM_KEY: "team_2"},
         members={"team_1": MEMBERS, "team_2": ("usr_other",)},
-        rate_limit=(20, 2.0),
+        rate_limit=LEMLIST_RATE,
     ) as emu:
         yield emu
 

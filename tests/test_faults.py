@@ -31,6 +31,7 @@ import pytest
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault, FaultKind
+from lemlist_emulator.ratelimit import LEMLIST_RATE
 from tests.conftest import (
     API_KEY,
     IMAP_PASSWORD,
@@ -409,7 +410,7 @@ def faulty(emulator_lines: list[str]) -> Iterator[Emulator]:
     emu = Emulator(
         api_keys={API_KEY: "team_1", OTHER_TEAM_KEY: "team_2"},
         members={"team_1": MEMBERS, "team_2": ("usr_other",)},
-        rate_limit=(20, 2.0),
+        rate_limit=LEMLIST_RATE,
     ).start()
     log: list[str] = []
     try:

@@ -8,9 +8,10 @@ would. Passwords are never read: a stored secret stands in as a placeholder.
 from __future__ import annotations
 
 from ..errors import ConfigurationError
+from ..names import KEY_CONFIG, KEY_ENV, URL_CONFIG
 from ..relays import SOURCE as RELAYS_SOURCE
 from ..relays import unsupported_relay
-from ..settings import KEY_CONFIG, KEY_ENV, URL_CONFIG, check_api_url
+from ..settings import check_api_url
 from ..validation import validate
 from .model import PASSWORD_PARTS, Problem, is_secure
 from .stackfile import StackFile

@@ -1,0 +1,19 @@
+"""The provider's configuration names, their environment variables and lemlist's address:
+one place for each, so messages, settings and the lint never spell them twice."""
+
+from __future__ import annotations
+
+#: lemlist's API root, the default of ``lemlist:apiUrl``.
+DEFAULT_API_URL = "https://api.lemlist.com/api"
+
+KEY_CONFIG = "lemlist:apiKey"
+URL_CONFIG = "lemlist:apiUrl"
+TIMEOUT_CONFIG = "lemlist:timeoutSeconds"
+TEAMS_CONFIG = "lemlist:teams"
+
+KEY_ENV = "LEMLIST_API_KEY"
+URL_ENV = "LEMLIST_API_URL"
+TIMEOUT_ENV = "LEMLIST_TIMEOUT_SECONDS"
+
+#: How to store the default team's API key, for messages ("set it with …").
+SET_KEY = f"`pulumi config set --secret {KEY_CONFIG} <key>` or the {KEY_ENV} environment variable"
