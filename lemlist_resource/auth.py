@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from requests.auth import AuthBase, _basic_auth_str
+from requests.auth import AuthBase, HTTPBasicAuth
 from requests.models import PreparedRequest
 
 
@@ -14,14 +14,14 @@ class LemlistKeyAuth(AuthBase):
     from every answer it quotes.
     """
 
-    __slots__ = ("_key",)
+    __slots__ = ("_basic",)
 
     def __init__(self, api_key: str) -> None:
-        self._key = api_key
+        self._basic = HTTPBasicAuth("", api_key)
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
-        r.headers["Authorization"] = _basic_auth_str("", self._key)
-        return r
+        signed: PreparedRequest = self._basic(r)
+        return signed
 
     def __repr__(self) -> str:
         return "LemlistKeyAuth(api_key=[redacted])"

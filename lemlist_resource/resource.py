@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -45,9 +45,6 @@ class EmailAccountArgs:
     #: later changes nothing. lemlist cannot read settings back: the declared inputs are
     #: recorded as they are, so declare the mailbox's real settings.
     adopt_id: Input[str] | None = field(default=None)
-
-
-assert {f.name for f in fields(EmailAccountArgs)} == {f.name for f in FIELDS}
 
 
 class EmailAccount(Resource, module="lemlist", name="EmailAccount"):

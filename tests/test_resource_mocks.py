@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import inspect
 from typing import Any
 
 import dill
@@ -11,6 +13,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from lemlist_resource import EmailAccount, EmailAccountArgs, EmailAccountProvider
+from lemlist_resource.schema import COMPUTED_OUTPUTS, FIELDS
 from tests.mailboxes import mailbox
 
 PASSWORDS = ("smtp-pass-0xA1", "imap-pass-0xB2")
@@ -40,6 +43,15 @@ def mocks() -> Mocks:
 def args(**overrides: Any) -> EmailAccountArgs:
     passwords = {"smtp_password": PASSWORDS[0], "imap_password": PASSWORDS[1]}
     return EmailAccountArgs(**mailbox(**{**passwords, **overrides}))
+
+
+def test_the_args_and_outputs_are_the_schemas_fields() -> None:
+    """One table (schema.FIELDS) describes a field: the args type and the resource's
+    outputs must list exactly its fields (was an import-time assert in resource.py)."""
+    names = {f.name for f in FIELDS}
+    assert {f.name for f in dataclasses.fields(EmailAccountArgs)} == names
+    outputs = set(inspect.get_annotations(EmailAccount))
+    assert outputs == names | set(COMPUTED_OUTPUTS)
 
 
 def secret_of(value: Any) -> bool:
