@@ -63,7 +63,6 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 SECRET_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "secret")
-STORED_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.stored)
 REPLACE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.replaces)
 
 #: Defaults applied by ``check`` so that state, diffs and the POST body agree.
