@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from lemlist_resource.names import KEY_CONFIG
 from tests.harness import ProviderHost
 
 #: The benchmarks' API key: a throwaway value known only to the local emulator.
@@ -41,7 +42,7 @@ def sender(index: int, **overrides: Any) -> dict[str, Any]:
 def start_host(config: Mapping[str, Any], provider: str | None = None) -> ProviderHost:
     """A fresh ``python -m pulumi.dynamic`` host, configured (secrets marked as the CLI does)."""
     host = ProviderHost(provider=provider)
-    host.configure(config, secret_keys=["lemlist:apiKey"])
+    host.configure(config, secret_keys=[KEY_CONFIG])
     return host
 
 

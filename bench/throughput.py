@@ -35,6 +35,7 @@ from bench.common import API_KEY, close_host, machine_markdown, sender, start_ho
 from bench.naive import NaiveProvider
 from lemlist_emulator import Emulator
 from lemlist_emulator.ratelimit import LEMLIST_RATE
+from lemlist_resource.names import KEY_CONFIG, URL_CONFIG
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = LEMLIST_RATE
@@ -145,7 +146,7 @@ def measure(
         jitter=jitter,
         seed=seed,
     ) as emulator:
-        host = start_host({"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url}, provider)
+        host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, provider)
         try:
             inputs = [_checked(host, sender(i, verify_connection=verify)) for i in range(n)]
             pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engine")
