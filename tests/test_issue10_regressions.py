@@ -33,7 +33,7 @@ from lemlist_resource.redaction import REDACTED, forms, guarded, quote, scope
 from lemlist_resource.settings import check_api_key, check_api_url, check_timeout
 from lemlist_resource.validation import host_problem
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
-from tests.harness import HostError, ProviderHost
+from tests.harness import Engine, HostError, ProviderHost
 from tests.proxy import Canned, proxy
 
 JSON_TYPE = "application/json"
@@ -63,12 +63,40 @@ def _configure_and_call(host: ProviderHost, emulator: Emulator, **config: Any) -
     return err.value.message
 
 
+# -- 1. lemlist:apiUrl without /api: refresh and destroy keep every live mailbox ---------------
+
+
+def test_item01_api_url_without_api_keeps_state_on_refresh_and_destroy(
+    engine: Engine, emulator: Emulator, fresh_host: ProviderHost
+) -> None:
+    """The emulator answers its own 404 for a path outside /api, as any web server would;
+    before, refresh dropped the mailbox from state and destroy reported success."""
+    engine.up({"alice": mailbox()})
+    live = engine.state["alice"].id
+    fresh_host.configure(
+        {"lemlist:apiKey": API_KEY, "lemlist:apiUrl": emulator.url.removesuffix("/api")},
+        secret_keys=["lemlist:apiKey"],
+    )
+    wrong = Engine(fresh_host, state=dict(engine.state))
+    with pytest.raises(HostError) as refresh:
+        wrong.refresh()
+    assert "HTTP 404" in refresh.value.message and "lemlist:apiUrl" in refresh.value.message
+    with pytest.raises(HostError) as destroy:
+        wrong.destroy()
+    assert "stays in the stack state" in destroy.value.message
+    assert wrong.state["alice"].id == live and emulator.account(live) is not None
+    engine.destroy()
+    assert emulator.accounts() == []
+
+
 # -- 6. credentials in lemlist:apiUrl are never echoed ----------------------------------------
 
 
 @pytest.mark.parametrize(
     "url",
     [
+        "http://user:s3cr3t-pw@lemlist.example.com/api",  # echoed whole before
+        "ftp://user:s3cr3t-pw@api.lemlist.com/api?access_token=s3cr3t-pw",  # likewise
         "http://user:s3cr3t-pw@127.0.0.1:8787/api",
         "https://api.lemlist.com/api?access_token=s3cr3t-pw",
         "https://api.lemlist.com/api#s3cr3t-pw",
