@@ -133,13 +133,14 @@ def _team(
     return Team(name, api_url, key.strip() if key else None), problems
 
 
-def parse_teams(
+def read_teams(
     raw: object, default_url: str, check_url: Callable[[str, str], str]
-) -> dict[str, Team]:
-    """Parse and validate ``lemlist:teams``; raise :class:`TeamsConfigError` listing every
-    problem. ``check_url(url, setting)`` is the provider's URL rule (it returns the URL to
-    use or raises :class:`ConfigurationError`); a team without ``apiUrl`` uses
-    ``default_url``."""
+) -> tuple[dict[str, Team], list[str]]:
+    """The usable teams of ``lemlist:teams`` and every problem found, as sentences.
+
+    ``check_url(url, setting)`` is the provider's URL rule (it returns the URL to use or
+    raises :class:`ConfigurationError`); a team without ``apiUrl`` uses ``default_url``.
+    A value that is not a map raises :class:`TeamsConfigError`."""
     teams: dict[str, Team] = {}
     problems: list[str] = []
     for raw_name, entry in _load(raw).items():
@@ -151,6 +152,15 @@ def parse_teams(
         problems += entry_problems
         if team is not None:
             teams[str(raw_name)] = team
+    return teams, problems
+
+
+def parse_teams(
+    raw: object, default_url: str, check_url: Callable[[str, str], str]
+) -> dict[str, Team]:
+    """The teams of ``lemlist:teams`` (see :func:`read_teams`); raise
+    :class:`TeamsConfigError` listing every problem at once."""
+    teams, problems = read_teams(raw, default_url, check_url)
     if problems:
         raise TeamsConfigError("; ".join(problems) + ".")
     return teams

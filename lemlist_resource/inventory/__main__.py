@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .lint import lint, relay_warnings
+from .lint import lint, warnings
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFileError, read_stack
 
@@ -56,17 +56,17 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
             print(str(exc), file=err)
             status = EXIT_USAGE
             continue
-        problems, warnings = lint(stack), relay_warnings(stack)
+        problems, noted = lint(stack), warnings(stack)
         for problem in problems:
             print(problem.render(path), file=out)
-        for warning in warnings:
+        for warning in noted:
             print(f"warning: {warning.render(path)}", file=out)
         if problems:
             count += len(problems)
             status = max(status, EXIT_PROBLEMS)
         else:
-            noted = f", {len(warnings)} warning(s)" if warnings else ""
-            print(f"{path}: ok ({len(stack.inventory.senders)} senders{noted})", file=out)
+            extra = f", {len(noted)} warning(s)" if noted else ""
+            print(f"{path}: ok ({len(stack.inventory.senders)} senders{extra})", file=out)
     if count:
         print(f"{count} problem(s) found", file=err)
     return status

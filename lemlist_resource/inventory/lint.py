@@ -7,11 +7,21 @@ would. Passwords are never read: a stored secret stands in as a placeholder.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..errors import ConfigurationError
-from ..names import KEY_CONFIG, KEY_ENV, URL_CONFIG
+from ..names import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, TEAMS_CONFIG, URL_CONFIG
 from ..relays import SOURCE as RELAYS_SOURCE
 from ..relays import unsupported_relay
 from ..settings import check_api_url
+from ..teams import (
+    KEY_FIELD,
+    TeamsConfigError,
+    read_teams,
+    set_key_command,
+    team_name_problem,
+    unknown_team_reason,
+)
 from ..validation import validate
 from .model import PASSWORD_PARTS, Problem, is_secure
 from .stackfile import StackFile
@@ -55,14 +65,97 @@ def provider_problems(stack: StackFile) -> list[Problem]:
     return problems
 
 
+def _offline_teams(raw: Mapping[object, object]) -> tuple[dict[object, object], list[Problem]]:
+    """``lemlist:teams`` with each stored key replaced by the placeholder (keys are never
+    read), and a problem for each key written in plain text."""
+    plain: dict[object, object] = {}
+    problems: list[Problem] = []
+    for name, entry in raw.items():
+        if isinstance(entry, Mapping) and KEY_FIELD in entry:
+            key = entry[KEY_FIELD]
+            if isinstance(key, str | int | float) and not isinstance(key, bool) and str(key):
+                problems.append(
+                    Problem(
+                        None,
+                        f"{TEAMS_CONFIG}.{name}.{KEY_FIELD}",
+                        "is in plain text in the stack file: remove it, store it with "
+                        f"`{set_key_command(str(name))}`, then rotate the key in lemlist",
+                    )
+                )
+            entry = {**entry, KEY_FIELD: PLACEHOLDER if key else None}
+        plain[name] = entry
+    return plain, problems
+
+
+def team_problems(stack: StackFile) -> list[Problem]:
+    """``lemlist:teams`` as the provider's configure reads it, and each sender's ``team``
+    among the teams it defines (what the provider's check refuses)."""
+    raw = stack.config.get(TEAMS_CONFIG)
+    if is_secure(raw):
+        return [
+            Problem(
+                None,
+                TEAMS_CONFIG,
+                "must not be one secret: set each team's key on its own with "
+                f"`{set_key_command('<team>')}`, so the team names stay readable in review",
+            )
+        ]
+    url = stack.config.get(URL_CONFIG)
+    default_url = url if isinstance(url, str) else DEFAULT_API_URL
+    plain, problems = _offline_teams(raw) if isinstance(raw, Mapping) else (raw, [])
+    try:
+        teams, found = read_teams(plain, default_url, check_api_url)
+    except TeamsConfigError as exc:
+        return [*problems, Problem(None, None, exc.message)]
+    problems += [Problem(None, None, message + ".") for message in found]
+    for key, sender in stack.inventory.senders.items():
+        team = sender.inputs.get("team")
+        if isinstance(team, str) and team and team_name_problem(team) is None:
+            if team not in teams:
+                problems.append(Problem(key, "team", unknown_team_reason(team, teams)))
+    return problems
+
+
 def lint(stack: StackFile) -> list[Problem]:
     """Every problem of a parsed stack file, in a stable order (file, then per sender)."""
     problems = stack.problems + stack.inventory.problems + provider_problems(stack)
-    problems += sender_problems(stack)
+    problems += team_problems(stack) + sender_problems(stack)
     order = {key: i for i, key in enumerate(stack.inventory.senders)}
     return sorted(
         problems, key=lambda p: (p.sender is not None, order.get(p.sender or "", len(order)))
     )
+
+
+def key_warnings(stack: StackFile) -> list[Problem]:
+    """Senders of the default team in a stack that keeps its teams' keys in the stack file
+    (``lemlist:teams``) but not the default one (``lemlist:apiKey``).
+
+    The environment may provide it (``LEMLIST_API_KEY``), which the lint cannot see: a
+    warning, not a problem. A stack without ``lemlist:teams`` gets none: a single-team stack
+    keeping its key in the environment is the documented setup; check still refuses its
+    senders in any preview or update that lacks the key."""
+    if stack.config.get(KEY_CONFIG) is not None or stack.config.get(TEAMS_CONFIG) is None:
+        return []
+    keys = [k for k, s in stack.inventory.senders.items() if not s.inputs.get("team")]
+    if not keys:
+        return []
+    shown_keys = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    return [
+        Problem(
+            None,
+            KEY_CONFIG,
+            f"is not in this stack file, which keeps its teams' keys under {TEAMS_CONFIG}, "
+            f"and {len(keys)} sender(s) have no team ({shown_keys}): "
+            f"every `pulumi preview` and `pulumi up` of this stack needs {KEY_ENV} in its "
+            "environment, or the provider's check refuses them. Store the key with "
+            f"`pulumi config set --secret {KEY_CONFIG} <key>`, or give them a team",
+        )
+    ]
+
+
+def warnings(stack: StackFile) -> list[Problem]:
+    """What the lint reports without failing: a missing default key, unsupported relays."""
+    return key_warnings(stack) + relay_warnings(stack)
 
 
 def relay_warnings(stack: StackFile) -> list[Problem]:

@@ -127,7 +127,8 @@ def _added(sender: Sender) -> str:
             f"- {_label(sender)}: adopts the mailbox {_code(str(adopt_id))} already connected "
             f"in lemlist, connects nothing ({hosts}){protected}"
         )
-    return f"- {_label(sender)}: connects a new mailbox ({hosts}){protected}"
+    team = f" in {_team(sender)}" if sender.inputs.get("team") else ""
+    return f"- {_label(sender)}: connects a new mailbox{team} ({hosts}){protected}"
 
 
 def _removed(sender: Sender) -> str:
@@ -148,12 +149,24 @@ def _replacement_notes(before: Sender, after: Sender, plan: Change) -> list[str]
             "🔒 protected: `pulumi up` will refuse this replacement; to allow it, set "
             f"`protect: false` on `{after.key}` in this change"
         )
-    if not plan.delete_before_replace:
+    if "team" in plan.changed:
+        old_team, new_team = _team(before), _team(after)
+        notes.append(
+            f"moves from {old_team} to {new_team}: connects {_code(after.email or None)} in "
+            f"{new_team} first (with its key), then disconnects it in {old_team}"
+        )
+    elif not plan.delete_before_replace:
         notes.append(
             f"connects {_code(after.email or None)}, then disconnects "
             f"{_code(before.email or None)}"
         )
     return notes
+
+
+def _team(sender: Sender) -> str:
+    """A sender's team as the summary names it: ``team 'acme'`` or ``the default team``."""
+    team = sender.inputs.get("team")
+    return f"team '{team}'" if team else "the default team"
 
 
 def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bool]:
