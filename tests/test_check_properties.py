@@ -20,6 +20,7 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from lemlist_resource.echo import clip
 from lemlist_resource.provider import EmailAccountProvider
 from lemlist_resource.schema import FIELDS, REPLACE_FIELDS, SECRET_FIELDS
 from lemlist_resource.validation import validate
@@ -188,6 +189,7 @@ def assert_well_formed(news: Mapping[str, Any], failures: list[tuple[str, str]])
     assert len(named) == len(set(named)), f"a property refused twice: {named}"
     passwords = [_unwrap(news.get(name)) for name in SECRET_FIELDS]
     others = [t for k, v in news.items() if k not in SECRET_FIELDS for t in strings_in(v)]
+    others += [clip(t) for t in others]  # as echoed: control characters escaped
     for prop, reason in failures:
         assert prop in FIELD_NAMES, f"refusal of an unknown property {prop!r}"
         assert reason.startswith(prop + " "), f"reason does not start with {prop!r}: {reason}"
