@@ -1,4 +1,4 @@
-"""Decrypt Pulumi passphrase-provider secrets with the standard library only (tests only).
+"""Open and seal Pulumi passphrase-provider secrets with the standard library only (tests only).
 
 Pulumi derives the key with PBKDF2-HMAC-SHA256 (1,000,000 iterations) and seals values with
 AES-256-GCM (``v1:<nonce>:<ciphertext+tag>``, base64). This small, slow AES is enough to
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 
 
 def _sbox() -> list[int]:
@@ -79,29 +80,48 @@ def _gf_mult(x: int, y: int) -> int:
     return z
 
 
+def _ctr(rounds: list[list[int]], nonce: bytes, data: bytes) -> bytes:
+    """AES-CTR from counter 2 (GCM's first data block): encrypts and decrypts alike."""
+    out = bytearray()
+    for i in range(0, len(data), 16):
+        counter = nonce + (2 + i // 16).to_bytes(4, "big")
+        stream = _encrypt_block(rounds, counter)
+        out += bytes(a ^ b for a, b in zip(data[i : i + 16], stream, strict=False))
+    return bytes(out)
+
+
+def _tag(rounds: list[list[int]], nonce: bytes, ciphertext: bytes) -> bytes:
+    """GCM's authentication tag of ``ciphertext`` (no associated data)."""
+    h = int.from_bytes(_encrypt_block(rounds, bytes(16)), "big")
+    padded = (
+        ciphertext
+        + bytes(-len(ciphertext) % 16)
+        + (0).to_bytes(8, "big")
+        + (len(ciphertext) * 8).to_bytes(8, "big")
+    )
+    ghash = 0
+    for i in range(0, len(padded), 16):
+        ghash = _gf_mult(ghash ^ int.from_bytes(padded[i : i + 16], "big"), h)
+    j0 = nonce + b"\x00\x00\x00\x01"
+    return bytes(
+        a ^ b for a, b in zip(_encrypt_block(rounds, j0), ghash.to_bytes(16, "big"), strict=True)
+    )
+
+
 def aes_gcm_decrypt(key: bytes, nonce: bytes, sealed: bytes) -> bytes:
     """AES-256-GCM open (12-byte nonce, 16-byte tag, no associated data)."""
     rounds = _expand(key)
     data, tag = sealed[:-16], sealed[-16:]
-    h = int.from_bytes(_encrypt_block(rounds, bytes(16)), "big")
-    j0 = nonce + b"\x00\x00\x00\x01"
-    plain = bytearray()
-    for i in range(0, len(data), 16):
-        counter = nonce + (2 + i // 16).to_bytes(4, "big")
-        stream = _encrypt_block(rounds, counter)
-        plain += bytes(a ^ b for a, b in zip(data[i : i + 16], stream, strict=False))
-    ghash = 0
-    padded = (
-        data + bytes(-len(data) % 16) + (0).to_bytes(8, "big") + (len(data) * 8).to_bytes(8, "big")
-    )
-    for i in range(0, len(padded), 16):
-        ghash = _gf_mult(ghash ^ int.from_bytes(padded[i : i + 16], "big"), h)
-    expected = bytes(
-        a ^ b for a, b in zip(_encrypt_block(rounds, j0), ghash.to_bytes(16, "big"), strict=True)
-    )
-    if not hmac.compare_digest(expected, tag):
+    if not hmac.compare_digest(_tag(rounds, nonce, data), tag):
         raise ValueError("authentication failed: wrong key or corrupted value")
-    return bytes(plain)
+    return _ctr(rounds, nonce, data)
+
+
+def aes_gcm_encrypt(key: bytes, nonce: bytes, plain: bytes) -> bytes:
+    """AES-256-GCM seal: the ciphertext followed by its 16-byte tag."""
+    rounds = _expand(key)
+    data = _ctr(rounds, nonce, plain)
+    return data + _tag(rounds, nonce, data)
 
 
 def _split(value: str) -> tuple[bytes, bytes]:
@@ -123,3 +143,14 @@ def key_from_salt(passphrase: str, encryptionsalt: str) -> bytes:
 def decrypt(key: bytes, value: str) -> str:
     """Open one ``secure:`` value."""
     return aes_gcm_decrypt(key, *_split(value)).decode()
+
+
+def encrypt(key: bytes, plaintext: str, nonce: bytes | None = None) -> str:
+    """Seal one value the way the CLI's passphrase provider does: ``v1:<nonce>:<sealed>``.
+
+    Used to write the dev stack's dummy secrets (``secrets.token_bytes(12)`` as the nonce,
+    like the CLI's random one); a fixed ``nonce`` makes the output reproducible.
+    """
+    nonce = secrets.token_bytes(12) if nonce is None else nonce
+    sealed = aes_gcm_encrypt(key, nonce, plaintext.encode())
+    return f"v1:{base64.b64encode(nonce).decode()}:{base64.b64encode(sealed).decode()}"

@@ -13,7 +13,7 @@ import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from .helpers import DEV_PASSPHRASE, STACKS
-from .stack_crypto import decrypt, key_from_salt
+from .stack_crypto import _split, decrypt, encrypt, key_from_salt
 
 
 def _secure_values(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -43,6 +43,18 @@ def test_dev_secrets_open_with_the_documented_passphrase() -> None:
     plain = {path: decrypt(key, value) for path, value in values.items()}
     assert plain["lemlist-senders:passwords.bob.smtp"] == "dev-bob-smtp-password"
     assert all(p.startswith("dev-") for p in plain.values())
+
+
+def test_the_encrypt_side_seals_exactly_like_the_cli() -> None:
+    """Re-sealing a CLI-written value with its own nonce gives the CLI's ciphertext back, so
+    values written with :func:`encrypt` (the dev stack's team key) are the CLI's format."""
+    document = _load("dev")
+    key = key_from_salt(DEV_PASSPHRASE, document["encryptionsalt"])
+    for _path, value in _secure_values(document["config"]):
+        nonce, _sealed = _split(value)
+        assert encrypt(key, decrypt(key, value), nonce) == value
+    fresh = encrypt(key, "a new dummy value")
+    assert decrypt(key, fresh) == "a new dummy value" and fresh != encrypt(key, "a new dummy value")
 
 
 def test_dev_passphrase_is_documented_in_the_stack_and_the_guide() -> None:
