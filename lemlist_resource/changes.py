@@ -57,10 +57,11 @@ def plan_change(
     Create-only fields (``adopt_id``) are never a change: they say how a mailbox came to be
     managed.
 
-    A move to another team is always create-first: every account call is scoped to the key's
-    team (another team's mailbox answers "Bad team" or 403), so the new team does not see
-    the old mailbox; and if lemlist refused it anyway ("already exists"), nothing would be
-    lost: the old mailbox stays connected and the update stops before disconnecting it."""
+    A move to another team is always create-first. lemlist's contract does not say whether
+    its duplicate refusal spans teams, only that every call acts for the key's team
+    (``userId`` must be a member of *this* team; another team's mailbox cannot be modified).
+    Create-first is safe either way: if lemlist refused ("already exists"), the update stops
+    before disconnecting anything and the old mailbox stays connected (docs/teams.md)."""
     changed = [
         f.name
         for f in FIELDS
