@@ -148,3 +148,26 @@ def test_no_key_reaches_outputs_state_errors_or_the_serialized_provider(
     assert_no_credentials(err.value.message)
     engine.destroy()
     # the host's stderr is checked for every credential when the session's hosts stop
+
+
+def test_adopt_id_and_verification_use_the_mailboxs_team(
+    two_teams: ProviderHost, emulator: Any
+) -> None:
+    existing = emulator.connect(sender_email="bob@acme-mail.com", team="team_2")
+    bob = program(bob=ACME)["bob"] | {"adopt_id": existing}
+    # adopting with the default team's key: lemlist (its team) does not know that id
+    with pytest.raises(HostError) as err:
+        two_teams.create(two_teams.check(bob | {"team": None}).inputs)
+    assert "HTTP 404" in err.value.message and "the default team" in err.value.message
+    assert_no_credentials(err.value.message)
+    # with its own team's key it is adopted, and a later verification uses that key too
+    id_, outs = two_teams.create(two_teams.check(bob).inputs)
+    assert id_ == existing and outs["team"] == ACME
+    quiet = two_teams.check(bob | {"verify_connection": False}).inputs
+    outs = two_teams.update(id_, outs, quiet)
+    loud = two_teams.check(bob | {"verify_connection": True}).inputs
+    two_teams.update(id_, outs, loud)
+    assert requests_for(emulator, existing) == {fingerprint(API_KEY), fingerprint(OTHER_TEAM_KEY)}
+    tests = [r for r in emulator.request_log() if existing in r.path]
+    assert tests[-1].key_fingerprint == fingerprint(OTHER_TEAM_KEY)  # the verification
+    assert emulator.account(existing) is not None
