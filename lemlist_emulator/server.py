@@ -5,8 +5,10 @@ pipeline: faults, lemlist's answer, latency, the request log) and writes the ``R
 
 from __future__ import annotations
 
+import logging
 import selectors
 import socket
+import sys
 import threading
 import time
 from email.utils import formatdate
@@ -15,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 from lemlist_emulator.app import Reply, Request, text_reply
+
+logger = logging.getLogger("lemlist_emulator")
 
 __all__ = ["MAX_BODY", "Dispatcher", "LemlistHTTPServer"]
 
@@ -188,6 +192,17 @@ class LemlistHTTPServer(ThreadingHTTPServer):
         self._halted = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line for a connection that failed outside a request (a client that hung up).
+
+        Not socketserver's default, which prints a whole traceback from the worker thread: the
+        log stays one line per event, and CPython 3.11.7 formats tracebacks with ``ast.parse``,
+        whose shared recursion counter can then fail a parse running in another thread
+        (cpython gh-106905, fixed in 3.11.8).
+        """
+        exc = sys.exc_info()[1]
+        logger.info("connection from %s ended: %s", client_address[0], type(exc).__name__)
 
     def serve(self) -> None:
         """Accept connections until ``halt()``; unlike ``serve_forever`` it wakes up at once."""

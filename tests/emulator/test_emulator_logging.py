@@ -93,3 +93,24 @@ def test_chunked_and_invalid_length_bodies(emu: Emulator) -> None:
     with socket.create_connection((emu.host, emu.port), timeout=5) as sock:
         sock.sendall(head + b"Content-Length: 99999999\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 413 ")
+
+
+def test_a_connection_failing_outside_a_request_is_one_line_without_traceback(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lemlist_emulator.server import LemlistHTTPServer
+
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    with Emulator(port=0) as emu:
+        server = emu._server
+        assert isinstance(server, LemlistHTTPServer)
+        try:
+            raise ConnectionResetError("peer hung up")
+        except ConnectionResetError:
+            server.handle_error(None, ("127.0.0.1", 50000))
+    lines = [r for r in caplog.records if "ended" in r.getMessage()]
+    assert [r.getMessage() for r in lines] == [
+        "connection from 127.0.0.1 ended: ConnectionResetError"
+    ]
+    assert lines[0].exc_info is None
+    assert "Traceback" not in capsys.readouterr().err
