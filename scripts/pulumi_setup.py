@@ -4,7 +4,8 @@ the Pulumi SDK for installing the CLI). Run with the project's virtualenv python
     pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
     pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
-    pulumi_setup.py probe URL KEY        is an emulator there, and does it take KEY?
+    pulumi_setup.py probe URL KEY [TEAM_KEY...]
+                                         is an emulator there, and does it take every key?
     pulumi_setup.py install-cli ROOT     install the Pulumi CLI of the SDK's version in ROOT
 
 Every failure is one sentence on stderr and a non-zero exit status.
@@ -61,8 +62,8 @@ def has_key(stack_file: str) -> int:
     return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
 
 
-def probe(url: str, key: str) -> int:
-    """0: an emulator answers and takes the key; 3: nothing listens; 1: it refuses (said)."""
+def _test_call(url: str, key: str) -> int | None:
+    """The HTTP status of a test call on an unknown id with ``key``; None: nothing listens."""
     auth = base64.b64encode(f":{key}".encode()).decode()
     request = urllib.request.Request(
         f"{url.rstrip('/')}/user/email-accounts/umx_scriptsprobe/test",
@@ -72,24 +73,36 @@ def probe(url: str, key: str) -> int:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
     try:
         with opener.open(request, timeout=5) as response:
-            status = response.status
+            return int(response.status)
     except urllib.error.HTTPError as exc:
-        status = exc.code
+        return int(exc.code)
     except (urllib.error.URLError, OSError):
-        return 3
-    if status == 404:  # lemlist's answer for an id it does not know: the key was accepted
-        return 0
-    if status == 401:
+        return None
+
+
+def probe(url: str, key: str, *team_keys: str) -> int:
+    """0: an emulator answers and takes the key (and each team key); 3: nothing listens;
+    1: it refuses one (said)."""
+    for number, candidate in enumerate((key, *team_keys)):
+        status = _test_call(url, candidate)
+        if status is None:
+            return 3
+        if status == 404:  # lemlist's answer for an id it does not know: the key was accepted
+            continue
+        if status == 401:
+            which = "API key" if number == 0 else "second team's key (lemlist:teams)"
+            return fail(
+                f"something already answers on {url} but refuses the dev stack's {which} (HTTP "
+                "401): most likely an emulator started with another --api-key or --team (or "
+                "before the dev stack had a second team). Stop it (kill $(cat "
+                ".emulator/emulator.pid) if this script started it), then run this again, and "
+                "this script starts one with the dev keys."
+            )
         return fail(
-            f"something already answers on {url} but refuses the dev stack's API key (HTTP "
-            "401): most likely an emulator started with another --api-key. Stop it (kill $(cat "
-            ".emulator/emulator.pid) if this script started it), then run this again, and this "
-            "script starts one with the dev key."
+            f"something already answers on {url} but it is not the lemlist emulator (HTTP "
+            f"{status} to a test call): free the port, then run this again."
         )
-    return fail(
-        f"something already answers on {url} but it is not the lemlist emulator (HTTP "
-        f"{status} to a test call): free the port, then run this again."
-    )
+    return 0
 
 
 def install_cli(root: str) -> int:
@@ -116,7 +129,7 @@ def main(argv: list[str]) -> int:
         "stamp": lambda a: stamp(a),
         "dev-url": lambda a: dev_url(a[0]),
         "has-key": lambda a: has_key(a[0]),
-        "probe": lambda a: probe(a[0], a[1]),
+        "probe": lambda a: probe(a[0], a[1], *a[2:]),
         "install-cli": lambda a: install_cli(a[0]),
     }
     if not argv or argv[0] not in commands:

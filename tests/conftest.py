@@ -15,9 +15,11 @@ from tests.mailboxes import mailbox as mailbox  # re-exported: the suites import
 
 API_KEY = "test-key-5f1e9a"
 OTHER_TEAM_KEY = "other-team-key-77c2"
+#: The dev stack's second team and its key (stacks/Pulumi.dev.yaml, scripts/pulumi).
+DEV_TEAM, DEV_TEAM_KEY = "globex", "emulator-globex-key"
 MEMBERS = ("usr_owner", "usr_member")
 #: Every credential the suite uses: no output, error or log line may ever contain one.
-CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
+CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, DEV_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
 
 
 def assert_no_credentials(text: str) -> None:
@@ -29,7 +31,7 @@ def assert_no_credentials(text: str) -> None:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     with Emulator(
-        api_keys={API_KEY: "team_1", OTHER_TEAM_KEY: "team_2"},
+        api_keys={API_KEY: "team_1", OTHER_TEAM_KEY: "team_2", DEV_TEAM_KEY: DEV_TEAM},
         members={"team_1": MEMBERS, "team_2": ("usr_other",)},
         rate_limit=LEMLIST_RATE,
     ) as emu:

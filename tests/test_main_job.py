@@ -4,8 +4,9 @@
 under Pulumi mocks with ``stacks/Pulumi.dev.yaml``'s configuration (its secrets decrypted with
 the stack's public passphrase), and every resource it declares goes through the provider
 host against the emulator (:mod:`tests.program_host`). The only change to the stack's config
-is ``lemlist:apiUrl``, pointed at this test's emulator; the key comes from the environment,
-as ``scripts/pulumi`` provides it.
+is ``lemlist:apiUrl``, pointed at this test's emulator; the default team's key comes from
+the environment, as ``scripts/pulumi`` provides it; the second team's (``globex``) is the
+stack's own, from ``lemlist:teams``, which the emulator knows as scripts/pulumi starts it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from lemlist_emulator import Emulator
-from tests.conftest import API_KEY, assert_no_credentials
+from tests.conftest import API_KEY, DEV_TEAM, assert_no_credentials
 from tests.harness import Engine, ProviderHost
 from tests.inventory.helpers import DEV_PASSPHRASE, ROOT, STACKS
 from tests.program_host import decrypted_stack_config, run_program
@@ -75,6 +76,8 @@ def test_dev_stack_up_connects_every_sender_then_plans_one_replacement(
 
     accounts = {a["sender_email"]: a for a in emulator.accounts()}
     assert set(accounts) == {f"{k}@dev.example.com" for k in DEV_SENDERS}
+    teams = {email.split("@")[0]: a["team"] for email, a in accounts.items()}
+    assert teams == {"alice": "team_1", "bob": "team_1", "support": DEV_TEAM}  # two teams
     assert {a["id"] for a in accounts.values()} == set(first.ids.values())
     passwords = _passwords(config)
     expected: dict[str, dict[str, Any]] = {
@@ -112,5 +115,31 @@ def test_dev_stack_up_connects_every_sender_then_plans_one_replacement(
     assert after["alice@dev.example.com"]["id"] == first.ids["alice"]
     assert after["support@dev.example.com"]["id"] == first.ids["support"]
 
+    engine.destroy()
+    assert emulator.accounts() == []
+
+
+def test_dev_stack_moves_a_sender_to_the_default_team_connecting_it_there_first(
+    dev: tuple[Engine, dict[str, str], list[str]], emulator: Emulator
+) -> None:
+    engine, config, secret_keys = dev
+    first = run_program(engine, main_program, config, secret_keys, stack="dev")
+    senders = json.loads(config[SENDERS])
+    del senders["support"]["team"]  # globex -> the default team, same address
+    moved = {**config, SENDERS: json.dumps(senders)}
+
+    plan = run_program(engine, main_program, moved, secret_keys, stack="dev", preview=True)
+    assert plan.operations == {"alice": "same", "bob": "same", "support": "replace"}
+
+    engine.log.clear()
+    done = run_program(engine, main_program, moved, secret_keys, stack="dev")
+    assert done.operations == plan.operations
+    new_id = done.ids["support"]
+    creates = [i for i, line in enumerate(engine.log) if line.startswith("create support")]
+    deletes = [i for i, line in enumerate(engine.log) if line.startswith("delete support")]
+    assert creates and deletes and creates[0] < deletes[0], engine.log  # create first
+    support = [a for a in emulator.accounts() if a["sender_email"] == "support@dev.example.com"]
+    assert [(a["id"], a["team"]) for a in support] == [(new_id, "team_1")]
+    assert emulator.account(first.ids["support"]) is None  # disconnected in globex
     engine.destroy()
     assert emulator.accounts() == []

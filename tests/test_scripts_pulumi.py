@@ -24,6 +24,7 @@ from lemlist_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_KEY = "emulator-dev-key"
+DEV_TEAMS = {"globex": "emulator-globex-key"}  # the dev stack's second team (lemlist:teams)
 
 FAKE_PULUMI = """#!/usr/bin/env python3
 import json, os, sys
@@ -190,7 +191,9 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
     assert result.returncode == 0, result.stderr
     calls = repo.calls()
     started = [c["python"] for c in calls if str(c.get("python", "")).startswith("emulator")]
-    assert started == [f"emulator --port {repo.port} --state .emulator/dev.db"]
+    assert started == [
+        f"emulator --port {repo.port} --state .emulator/dev.db --team globex=emulator-globex-key"
+    ]
     last = calls[-1]
     assert last["pulumi"] == ["preview", "--stack", "dev"]
     assert last["env"] == {
@@ -201,7 +204,7 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
 
 
 def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
-    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port):
+    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port):
         result = repo.run("up")
     assert result.returncode == 0, result.stderr
     calls = repo.calls()
@@ -215,6 +218,32 @@ def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> No
     assert result.returncode == 1
     assert "refuses the dev stack's API key (HTTP 401)" in result.stderr
     assert repo.pulumi_calls() == []
+
+
+def test_dev_stops_when_the_emulator_there_lacks_the_second_team(repo: Repo) -> None:
+    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port):  # started before teams
+        result = repo.run("up")
+    assert result.returncode == 1
+    assert "refuses the dev stack's second team's key (lemlist:teams) (HTTP 401)" in result.stderr
+    assert "emulator-globex-key" not in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_the_dev_team_key_is_the_one_the_dev_stack_encrypts() -> None:
+    """scripts/pulumi starts the emulator with the key stacks/Pulumi.dev.yaml holds."""
+    from tests.inventory.helpers import DEV_PASSPHRASE
+    from tests.program_host import decrypted_stack_config
+
+    script = (ROOT / "scripts" / "pulumi").read_text()
+    config, secret_keys = decrypted_stack_config(
+        ROOT / "stacks" / "Pulumi.dev.yaml", DEV_PASSPHRASE
+    )
+    assert "lemlist:teams" in secret_keys
+    assert json.loads(config["lemlist:teams"]) == {
+        name: {"apiKey": key} for name, key in DEV_TEAMS.items()
+    }
+    for name, key in DEV_TEAMS.items():
+        assert f"DEV_TEAM={name}\n" in script and f"DEV_TEAM_KEY={key} " in script
 
 
 def test_dev_refuses_a_key_in_the_stack_file_which_would_win(repo: Repo) -> None:

@@ -2,7 +2,8 @@
 
 Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problems found
 by ``lint``, 2 usage error or unreadable file. ``lint`` warnings (``warning: `` lines, e.g.
-an SMTP relay lemlist does not support) are printed but alone leave the status at 0.
+an SMTP relay lemlist does not support) are printed but alone leave the status at 0, and so
+are notes (``note: `` lines: what the lint cannot see, e.g. a key the environment provides).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .lint import lint, warnings
+from .lint import key_notes, lint, warnings
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFileError, read_stack
 
@@ -61,6 +62,8 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
             print(problem.render(path), file=out)
         for warning in noted:
             print(f"warning: {warning.render(path)}", file=out)
+        for note in key_notes(stack):
+            print(f"note: {note.render(path)}", file=out)
         if problems:
             count += len(problems)
             status = max(status, EXIT_PROBLEMS)

@@ -126,14 +126,15 @@ def lint(stack: StackFile) -> list[Problem]:
     )
 
 
-def key_warnings(stack: StackFile) -> list[Problem]:
+def key_notes(stack: StackFile) -> list[Problem]:
     """Senders of the default team in a stack that keeps its teams' keys in the stack file
     (``lemlist:teams``) but not the default one (``lemlist:apiKey``).
 
-    The environment may provide it (``LEMLIST_API_KEY``), which the lint cannot see: a
-    warning, not a problem. A stack without ``lemlist:teams`` gets none: a single-team stack
-    keeping its key in the environment is the documented setup; check still refuses its
-    senders in any preview or update that lacks the key."""
+    The environment may provide it (``LEMLIST_API_KEY``, as scripts/pulumi does for dev),
+    which the lint cannot see: a note, neither a problem nor a warning. A stack without
+    ``lemlist:teams`` gets none: a single-team stack keeping its key in the environment is
+    the documented setup. Either way check refuses those senders in any preview or update
+    that lacks the key."""
     if stack.config.get(KEY_CONFIG) is not None or stack.config.get(TEAMS_CONFIG) is None:
         return []
     keys = [k for k, s in stack.inventory.senders.items() if not s.inputs.get("team")]
@@ -144,18 +145,16 @@ def key_warnings(stack: StackFile) -> list[Problem]:
         Problem(
             None,
             KEY_CONFIG,
-            f"is not in this stack file, which keeps its teams' keys under {TEAMS_CONFIG}, "
-            f"and {len(keys)} sender(s) have no team ({shown_keys}): "
-            f"every `pulumi preview` and `pulumi up` of this stack needs {KEY_ENV} in its "
-            "environment, or the provider's check refuses them. Store the key with "
-            f"`pulumi config set --secret {KEY_CONFIG} <key>`, or give them a team",
+            f"not in this stack file: its {len(keys)} sender(s) without team ({shown_keys}) "
+            f"need {KEY_ENV} in the environment of every `pulumi preview` and `pulumi up`, "
+            "or the provider's check refuses them (docs/teams.md)",
         )
     ]
 
 
 def warnings(stack: StackFile) -> list[Problem]:
-    """What the lint reports without failing: a missing default key, unsupported relays."""
-    return key_warnings(stack) + relay_warnings(stack)
+    """What the lint reports without failing: senders on unsupported relays."""
+    return relay_warnings(stack)
 
 
 def relay_warnings(stack: StackFile) -> list[Problem]:

@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(cli_root() is None, reason=SKI
 auto = pytest.importorskip("pulumi.automation")
 
 DEV_KEY = "emulator-dev-key"  # scripts/pulumi's
+DEV_TEAMS = {"globex": "emulator-globex-key"}  # scripts/pulumi's (the stack's lemlist:teams)
 DEV_PORT = 8787  # stacks/Pulumi.dev.yaml's lemlist:apiUrl
 DEV_SENDERS = {"alice@dev.example.com", "bob@dev.example.com", "support@dev.example.com"}
 
@@ -37,7 +38,7 @@ def dev_emulator() -> Iterator[Emulator]:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", DEV_PORT)) == 0:
             pytest.skip(f"port {DEV_PORT} is in use (a dev emulator of scripts/pulumi?): stop it")
-    with Emulator(api_keys={DEV_KEY: "team_1"}, port=DEV_PORT) as emu:
+    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=DEV_PORT) as emu:
         yield emu
 
 
@@ -74,6 +75,9 @@ def test_dev_stack_up_preview_refresh_destroy(dev_stack: Any, dev_emulator: Emul
     up = dev_stack.up()
     assert up.summary.resource_changes.get("create") == 3
     assert {a["sender_email"] for a in dev_emulator.accounts()} == DEV_SENDERS
+    teams = {a["sender_email"]: a["team"] for a in dev_emulator.accounts()}
+    assert teams["support@dev.example.com"] == "globex"  # connected with globex's key
+    assert teams["alice@dev.example.com"] == dev_emulator.default_team
     senders = up.outputs["senders"].value
     assert {v["id"] for v in senders.values()} == {a["id"] for a in dev_emulator.accounts()}
 
@@ -85,6 +89,7 @@ def test_dev_stack_up_preview_refresh_destroy(dev_stack: Any, dev_emulator: Emul
     for password in _leaves(json.loads(config["lemlist-senders:passwords"])):
         assert password not in state, "a password reached the state file in clear"
     assert DEV_KEY not in state
+    assert all(key not in state for key in DEV_TEAMS.values())
 
     refresh = dev_stack.refresh()
     assert refresh.summary.result == "succeeded"

@@ -26,6 +26,10 @@ def test_lint_clean_stacks_exit_0() -> None:
     status, out = _run("lint", *files)
     assert status == 0
     assert out.splitlines() == [
+        # dev's default team key comes from scripts/pulumi's environment: noted, not a problem
+        f"note: {files[0]}: lemlist:apiKey: not in this stack file: its 2 sender(s) without "
+        "team (alice, bob) need LEMLIST_API_KEY in the environment of every `pulumi preview` "
+        "and `pulumi up`, or the provider's check refuses them (docs/teams.md)",
         f"{files[0]}: ok (3 senders)",
         f"{files[1]}: ok (4 senders)",
         f"{files[2]}: ok (2 senders)",

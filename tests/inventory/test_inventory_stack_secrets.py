@@ -39,9 +39,11 @@ def test_dev_secrets_open_with_the_documented_passphrase() -> None:
         "lemlist-senders:passwords.bob.smtp",
         "lemlist-senders:passwords.bob.imap",
         "lemlist-senders:passwords.support",
+        "lemlist:teams.globex.apiKey",
     }
     plain = {path: decrypt(key, value) for path, value in values.items()}
     assert plain["lemlist-senders:passwords.bob.smtp"] == "dev-bob-smtp-password"
+    assert plain.pop("lemlist:teams.globex.apiKey") == "emulator-globex-key"  # scripts/pulumi's
     assert all(p.startswith("dev-") for p in plain.values())
 
 

@@ -4,7 +4,7 @@ offline by the lint (as configure and check would), and the review telling a tea
 from __future__ import annotations
 
 from lemlist_resource.inventory import lint, parse_stack
-from lemlist_resource.inventory.lint import warnings
+from lemlist_resource.inventory.lint import key_notes, warnings
 from lemlist_resource.inventory.review import review
 
 TEAMS = """
@@ -125,18 +125,18 @@ def test_teams_as_one_secret_are_refused() -> None:
     assert any("lemlist:teams: must not be one secret" in line for line in lines), lines
 
 
-def test_a_missing_default_key_is_a_warning_naming_the_senders_without_team() -> None:
+def test_a_missing_default_key_is_a_note_naming_the_senders_without_team() -> None:
     text = TEAMS.replace("  lemlist:apiKey:\n    secure: v1:abc:def\n", "")
     stack = parse_stack(text, "Pulumi.t.yaml")
-    assert lint(stack) == []  # LEMLIST_API_KEY may provide it: the lint cannot know
-    (warning,) = warnings(stack)
-    line = warning.render("Pulumi.t.yaml")
-    assert "1 sender(s) have no team (alice)" in line and "LEMLIST_API_KEY" in line
-    assert warnings(parse_stack(TEAMS_FREE, "Pulumi.t.yaml")) == []  # the env var setup
+    assert lint(stack) == [] and warnings(stack) == []  # LEMLIST_API_KEY may provide it
+    (note,) = key_notes(stack)
+    line = note.render("Pulumi.t.yaml")
+    assert "1 sender(s) without team (alice)" in line and "LEMLIST_API_KEY" in line
+    assert key_notes(parse_stack(TEAMS_FREE, "Pulumi.t.yaml")) == []  # single team: env var
     everyone_in_a_team = text.replace(
         "      sender_name: Alice\n", "      sender_name: Alice\n      team: globex\n"
     )
-    assert warnings(parse_stack(everyone_in_a_team, "Pulumi.t.yaml")) == []
+    assert key_notes(parse_stack(everyone_in_a_team, "Pulumi.t.yaml")) == []
 
 
 def test_the_review_says_a_team_move_connects_first_then_disconnects() -> None:
