@@ -152,7 +152,10 @@ class ProviderHost:
         resp = self._call(
             "Check",
             proto.CheckRequest(
-                urn=urn("r"), olds=self._struct(olds or {}), news=self._struct(news)
+                urn=urn("r"),
+                # Empty olds are an empty map, without __provider, as the engine sends them.
+                olds=self._struct(olds) if olds else to_struct({}, with_provider=False),
+                news=self._struct(news),
             ),
         )
         return CheckOutcome(
