@@ -219,19 +219,23 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     return Sender(key, inputs, protect)
 
 
-def _address_taken(sender: Sender, seen: dict[str, str]) -> Problem | None:
-    """A problem when another sender already has this address; else remember it."""
+def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem | None:
+    """A problem when another sender of the same team already has this address; else
+    remember it. lemlist refuses an address twice within a team; in two teams (``team``)
+    it is two mailboxes, as the policy pack's one-mailbox-per-address rule also says."""
     email = _email_key(sender.email)
     if not email:
         return None
-    if email in seen:
+    team = sender.inputs.get("team")
+    mailbox = (team if isinstance(team, str) else "", email)
+    if mailbox in seen:
         return Problem(
             sender.key,
             "sender_email",
-            f"'{sender.email}' is also the address of sender '{seen[email]}': "
-            "lemlist connects a mailbox once",
+            f"'{sender.email}' is also the address of sender '{seen[mailbox]}' in the same "
+            "team: lemlist connects a mailbox once per team",
         )
-    seen[email] = sender.key
+    seen[mailbox] = sender.key
     return None
 
 
@@ -244,7 +248,7 @@ def build_inventory(senders: object, defaults: object = None, protect: object = 
     inv = Inventory()
     inv.protect = _stack_protect(protect, inv.problems)
     inv.defaults = _stack_defaults(defaults, inv.problems)
-    seen: dict[str, str] = {}  # address -> the first sender key that has it
+    seen: dict[tuple[str, str], str] = {}  # (team, address) -> the first sender key with it
     for raw_key, entry in _sender_entries(senders, inv.problems).items():
         sender = _sender(raw_key, entry, inv)
         if sender is None:

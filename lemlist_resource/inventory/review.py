@@ -210,12 +210,12 @@ def review(base: StackFile, head: StackFile) -> Review:
 
 
 def _renames(base: StackFile, head: StackFile) -> list[str]:
-    """Keys that changed while the address stayed: lemlist refuses the new one."""
+    """Keys that changed while the address (and team) stayed: lemlist refuses the new one."""
     old, new = base.inventory.senders, head.inventory.senders
-    gone = {s.email.lower(): k for k, s in old.items() if k not in new and s.email}
+    gone = {(_team(s), s.email.lower()): k for k, s in old.items() if k not in new and s.email}
     lines = []
     for key, sender in new.items():
-        previous = gone.get(sender.email.lower()) if key not in old else None
+        previous = gone.get((_team(sender), sender.email.lower())) if key not in old else None
         if previous is not None:
             lines.append(
                 f"- `{previous}` → `{key}` ({_code(sender.email)}): a new key is a new "

@@ -94,7 +94,7 @@ def test_duplicate_yaml_keys_and_addresses() -> None:
         "duplicates.yaml: line 15: key 'alice' appears twice (first on line 9); only the last "
         "one would count",
         "duplicates.yaml: sender 'alice-2': sender_email: 'Alice.Martin@Example.com' is also the "
-        "address of sender 'alice': lemlist connects a mailbox once",
+        "address of sender 'alice' in the same team: lemlist connects a mailbox once per team",
     ]
 
 

@@ -168,3 +168,13 @@ def test_the_review_names_the_team_of_a_new_sender() -> None:
     assert base.inventory.senders["bob"].inputs["team"] is None
     added = review(base_without_bob, parse_stack(TEAMS, "Pulumi.t.yaml")).markdown
     assert "connects a new mailbox in team 'acme'" in added
+
+
+def test_one_address_in_two_teams_is_two_mailboxes_but_not_twice_in_one() -> None:
+    twice = TEAMS.replace(
+        "      sender_email: bob@acme-mail.com\n", "      sender_email: alice@acme-mail.com\n"
+    )
+    assert lint(parse_stack(twice, "Pulumi.t.yaml")) == []  # alice: default team; bob: acme
+    same_team = twice.replace("      team: acme\n", "")
+    lines = _lines(same_team)
+    assert len(lines) == 1 and "is also the address of sender 'alice' in the same team" in lines[0]
