@@ -150,11 +150,11 @@ class EmailAccountProvider(ResourceProvider):
 
     @guarded("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Connect the mailbox (or adopt ``adopt_id``); with ``verify_connection``, test it.
+        """Connect the mailbox (or adopt ``adopt_id``); with ``verify_connection``, verify it.
 
-        All or nothing: once lemlist has returned an id, any failure (a failed check or any
-        exception at all) disconnects the mailbox again, or, when that fails too, ends in an
-        error that names the id and the exact ``adopt_id`` line that adopts it.
+        All or nothing (:mod:`.creation`): once lemlist has returned an id, any failure
+        disconnects the mailbox again, or ends in an error that names the id and the exact
+        ``adopt_id`` line that adopts it.
         """
         inputs = _plain(props)
         label = str(inputs.get("sender_email"))

@@ -38,7 +38,8 @@ class EmailAccountArgs:
     #: serves this mailbox; unset: the default team (``lemlist:apiKey``). Changing it moves
     #: the mailbox: connect in the new team first, then disconnect in the old one.
     team: Input[str] | None = field(default=None)
-    #: Test SMTP and IMAP right after connecting; on failure disconnect and fail the update.
+    #: Verify SMTP and IMAP (lemlist's test endpoint) right after connecting; on failure
+    #: disconnect and fail the update.
     verify_connection: Input[bool] | None = field(default=None)
     #: Adopt a mailbox already connected in lemlist (its ``umx_…`` id) instead of connecting
     #: it again. Read only when the resource is created: setting, changing or removing it

@@ -72,5 +72,5 @@ DEFAULTS: dict[str, object] = {
     "verify_connection": True,
 }
 
-#: Outputs lemlist computes (``email``, ``provider``) and the latest connectivity check.
+#: Outputs lemlist computes (``email``, ``provider``) and the latest verification (``verify``).
 COMPUTED_OUTPUTS: tuple[str, ...] = ("email", "provider", "smtp_ok", "imap_ok", "checked_at")
