@@ -24,8 +24,9 @@ import requests
 from .adoption import adopt_instruction
 from .echo import shown
 from .errors import LemlistAPIError
-from .names import DEFAULT_API_URL, SET_KEY, URL_CONFIG
+from .names import DEFAULT_API_URL, URL_CONFIG
 from .redaction import quote
+from .teams import key_hint
 
 #: The most bytes read from any answer (after decompression): lemlist's are a few dozen.
 MAX_BODY = 64 * 1024
@@ -36,7 +37,7 @@ ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 #: The longest pause a 429's ``Retry-After`` can ask for, and the pause when it names none.
 MAX_RETRY_AFTER = 60.0
 DEFAULT_RETRY_AFTER = 1.0
-KEY_HINT = f"check the API key: {SET_KEY}"
+KEY_HINT = key_hint(None)
 URL_HINT = (
     f"check {URL_CONFIG}: it must point at lemlist's API root ({DEFAULT_API_URL}), "
     "not a proxy, a login page or a path without /api"
@@ -212,16 +213,23 @@ def redirect_target(answer: Answer) -> str:
     return f"to {shown(host if port is None else f'{host}:{port}')}"
 
 
-def api_error(what: str, answer: Answer, label: str) -> LemlistAPIError:
-    """Turn an error answer into a sentence: status, lemlist's reason, what to do."""
+def api_error(
+    what: str, answer: Answer, label: str, key_hint: str = KEY_HINT
+) -> LemlistAPIError:
+    """Turn an error answer into a sentence: status, lemlist's reason, what to do.
+
+    ``key_hint``: where this client's key is set (a named team's differs from the default)."""
     status, reason = answer.status, answer.reason()
     low = reason.lower()
     if status == 401:
-        hint = f"lemlist did not accept the API key: {KEY_HINT}."
+        hint = f"lemlist did not accept the API key: {key_hint}."
     elif status == 403 and "member" in low:
         hint = "user_id must be the id of a member of the API key's team (see GET /team)."
     elif status == 403:
-        hint = "this mailbox belongs to another team: use an API key of the team that owns it."
+        hint = (
+            "this mailbox belongs to another team: set its `team` to the one that owns it "
+            "(a team of lemlist:teams, with that team's API key)."
+        )
     elif "already exists" in low:
         hint = (
             f"{label} is already connected in lemlist (its id is under Settings > Email "

@@ -21,6 +21,7 @@ from .adoption import adopt_instruction
 from .answers import (
     GONE_TEXT,
     ID_RE,
+    KEY_HINT,
     URL_HINT,
     Answer,
     api_error,
@@ -47,11 +48,16 @@ ACCOUNTS_PATH = "/user/email-accounts"
 class LemlistClient:
     """Connect, disconnect and verify lemlist email accounts."""
 
-    def __init__(self, api_url: str, api_key: str, **options: Any) -> None:
-        """``options``: :class:`~.transport.Transport`'s (``read_timeout``, ``pacer``,
-        ``session``, ``max_attempts``, ``max_rate_limited``, ``backoff``, ``sleep``)."""
+    def __init__(
+        self, api_url: str, api_key: str, *, key_hint: str = KEY_HINT, **options: Any
+    ) -> None:
+        """``key_hint``: where the key is set, for a 401's message (a named team's is under
+        lemlist:teams). ``options``: :class:`~.transport.Transport`'s (``read_timeout``,
+        ``pacer``, ``session``, ``max_attempts``, ``max_rate_limited``, ``backoff``,
+        ``sleep``)."""
         self._http = Transport(api_url, api_key, **options)
         self._secrets = forms(api_key)  # redacted from every answer this client quotes
+        self._key_hint = key_hint
 
     @property
     def api_url(self) -> str:
@@ -93,7 +99,7 @@ class LemlistClient:
                 raise OutcomeUnknownError(unknown.format(why=why))
             if answer.status >= 500:
                 raise OutcomeUnknownError(unknown.format(why=answer.describe()))
-            raise api_error(what, answer, label=label)
+            raise api_error(what, answer, label=label, key_hint=self._key_hint)
 
     def disconnect(self, account_id: str) -> bool:
         """``DELETE /user/email-accounts/{id}``: True once lemlist answered ``{"ok": true}``,
@@ -172,7 +178,7 @@ class LemlistClient:
                     f'that is not lemlist\'s "{GONE_TEXT}", so the mailbox is not taken for '
                     f"gone and stays in the stack state: {URL_HINT}.",
                 )
-            raise api_error(what, answer, label=account_id)
+            raise api_error(what, answer, label=account_id, key_hint=self._key_hint)
 
     def _unexpected(self, what: str, answer: Answer, meaning: str) -> UnexpectedAnswerError:
         """An answer that is not lemlist's documented one: say what came, conclude nothing."""

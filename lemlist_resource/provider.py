@@ -32,6 +32,7 @@ from .errors import ConfigurationError, LemlistError
 from .redaction import guarded
 from .schema import COMPUTED_OUTPUTS, FIELDS
 from .settings import Settings, resolve
+from .teams import key_hint
 from .validation import Failure, validate
 from .verify import GONE, verify, verify_outputs
 
@@ -106,7 +107,10 @@ class EmailAccountProvider(ResourceProvider):
                 found = settings.team(team)
                 assert found.api_key is not None  # team_problem refuses a team without a key
                 client = LemlistClient(
-                    found.api_url, found.api_key, read_timeout=settings.read_timeout
+                    found.api_url,
+                    found.api_key,
+                    read_timeout=settings.read_timeout,
+                    key_hint=key_hint(team),
                 )
                 self._clients[team] = client
             return client

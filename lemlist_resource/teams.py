@@ -166,6 +166,13 @@ def parse_teams(
     return teams
 
 
+def key_hint(team: str | None) -> str:
+    """Where the key of ``team`` (None: the default team) is set, for a refused key's message."""
+    if team is None:
+        return f"check the API key: {SET_KEY}"
+    return f"check team '{team}''s API key: `{set_key_command(team)}`"
+
+
 def unknown_team_reason(name: str, configured: Iterable[str]) -> str:
     """Why a mailbox's ``team`` is refused when no team of that name is configured (a
     reason to follow the word "team", like every :class:`~.validation.Failure` reason)."""

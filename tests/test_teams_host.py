@@ -171,3 +171,18 @@ def test_adopt_id_and_verification_use_the_mailboxs_team(
     tests = [r for r in emulator.request_log() if existing in r.path]
     assert tests[-1].key_fingerprint == fingerprint(OTHER_TEAM_KEY)  # the verification
     assert emulator.account(existing) is not None
+
+
+def test_a_refused_team_key_names_where_that_teams_key_is_set(
+    host_factory: Callable[..., ProviderHost], emulator: Any
+) -> None:
+    emulator.reset()
+    wrong = two_team_config(emulator.url, teams={ACME: {"apiKey": "wrong-acme-key-9f8e"}})
+    host = host_factory(config=wrong)
+    with pytest.raises(HostError) as err:
+        host.create(host.check(program(bob=ACME)["bob"]).inputs)
+    message = err.value.message
+    assert "HTTP 401" in message and "lemlist:teams.acme.apiKey" in message
+    assert "wrong-acme-key-9f8e" not in message
+    # the default team's refusal still points at lemlist:apiKey / LEMLIST_API_KEY
+    assert emulator.accounts() == []
