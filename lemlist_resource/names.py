@@ -10,10 +10,12 @@ KEY_CONFIG = "lemlist:apiKey"
 URL_CONFIG = "lemlist:apiUrl"
 TIMEOUT_CONFIG = "lemlist:timeoutSeconds"
 TEAMS_CONFIG = "lemlist:teams"
+CONCURRENCY_CONFIG = "lemlist:concurrency"
 
 KEY_ENV = "LEMLIST_API_KEY"
 URL_ENV = "LEMLIST_API_URL"
 TIMEOUT_ENV = "LEMLIST_TIMEOUT_SECONDS"
+CONCURRENCY_ENV = "LEMLIST_CONCURRENCY"
 
 #: How to store the default team's API key, for messages ("set it with …").
 SET_KEY = f"`pulumi config set --secret {KEY_CONFIG} <key>` or the {KEY_ENV} environment variable"

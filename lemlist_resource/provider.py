@@ -25,6 +25,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from . import hostpool
 from .changes import plan_change
 from .client import LemlistClient
 from .creation import adopt, connect
@@ -37,6 +38,9 @@ from .validation import Failure, validate
 from .verify import GONE, verify, verify_outputs
 
 PROVIDER_KEY = "__provider"
+
+# Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once.
+hostpool.install()
 
 
 def is_unknown(value: object) -> bool:
@@ -78,9 +82,10 @@ class EmailAccountProvider(ResourceProvider):
 
     @guarded("configure")
     def configure(self, req: ConfigureRequest) -> None:
-        """Read ``lemlist:apiKey`` / ``lemlist:apiUrl`` (or the environment) and
-        ``lemlist:teams`` (a JSON string from the engine: see :mod:`.teams`)."""
+        """Read the ``lemlist:*`` settings (or the environment), ``lemlist:teams`` (a JSON
+        string from the engine: see :mod:`.teams`) included; size the host's pool."""
         settings = resolve(req.config.get)
+        hostpool.resize(settings.concurrency)
         with self._lock:
             self._settings, self._clients = settings, {}
 

@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 from .echo import safe_url, shown
 from .errors import ConfigurationError
+from .hostpool import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY
 from .names import (
+    CONCURRENCY_CONFIG,
+    CONCURRENCY_ENV,
     DEFAULT_API_URL,
     KEY_CONFIG,
     KEY_ENV,
@@ -32,6 +35,7 @@ DEFAULT_READ_TIMEOUT = 30.0
 #: lemlist's connect and test take seconds; a read timeout beyond 10 minutes is a typo.
 MAX_READ_TIMEOUT = 600.0
 
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved connection settings. No key ever appears in ``repr``.
@@ -43,6 +47,7 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     read_timeout: float = DEFAULT_READ_TIMEOUT
     teams: Mapping[str, Team] = field(default_factory=dict, repr=False)
+    concurrency: int = DEFAULT_CONCURRENCY
 
     def require_key(self) -> str:
         """Return the default team's API key, or explain both ways to set it."""
@@ -159,6 +164,22 @@ def check_api_key(raw: str | None) -> str | None:
     return key
 
 
+def check_concurrency(raw: str | None) -> int:
+    """``lemlist:concurrency``: how many calls the provider host serves at once (a whole
+    number in [:data:`~.hostpool.MIN_CONCURRENCY`, :data:`~.hostpool.MAX_CONCURRENCY`])."""
+    if raw is None:
+        return DEFAULT_CONCURRENCY
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 3:
+        if MIN_CONCURRENCY <= int(text) <= MAX_CONCURRENCY:
+            return int(text)
+    raise ConfigurationError(
+        f"{CONCURRENCY_CONFIG} must be a whole number from {MIN_CONCURRENCY} to "
+        f"{MAX_CONCURRENCY} (calls the provider serves at once; default {DEFAULT_CONCURRENCY}), "
+        f"got {shown(raw)}."
+    )
+
+
 def resolve(
     get_config: Callable[[str], object], environ: Mapping[str, str] = os.environ
 ) -> Settings:
@@ -175,4 +196,7 @@ def resolve(
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
     timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
     teams = parse_teams(get_config(TEAMS_CONFIG), url, check_api_url)
-    return Settings(api_url=url, api_key=api_key, read_timeout=timeout, teams=teams)
+    concurrency = check_concurrency(pick(CONCURRENCY_CONFIG, CONCURRENCY_ENV))
+    return Settings(
+        api_url=url, api_key=api_key, read_timeout=timeout, teams=teams, concurrency=concurrency
+    )

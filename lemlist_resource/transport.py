@@ -28,6 +28,7 @@ from .answers import Answer, redirect_target
 from .auth import LemlistKeyAuth
 from .echo import safe_url
 from .errors import LemlistUnavailableError, UnexpectedAnswerError
+from .hostpool import MAX_CONCURRENCY
 from .names import DEFAULT_API_URL, URL_CONFIG
 from .ratelimit import Pacer, shared_pacer
 
@@ -95,7 +96,9 @@ def new_session(api_key: str, backoff: float, base: requests.Session | None) -> 
         raise_on_status=False,
         allowed_methods=None,
     )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
+    # A kept-alive connection for every call the host may serve at once (hostpool): new
+    # connections reach lemlist later than reused ones, which upsets the pacer's timing.
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=MAX_CONCURRENCY)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
