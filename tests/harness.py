@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,10 +92,16 @@ class ProviderHost:
 
     ``provider``: the serialized provider (``serialize_provider(...)``) every call carries as
     ``__provider``; default: the real :class:`EmailAccountProvider`. The host must be able to
-    import its class (the repository root is on its ``PYTHONPATH``).
+    import its class (the repository root is on its ``PYTHONPATH``). ``argv``: what follows
+    ``python`` on the host's command line (default: the engine's ``-u -m pulumi.dynamic``).
     """
 
-    def __init__(self, env: Mapping[str, str] | None = None, provider: str | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        provider: str | None = None,
+        argv: Sequence[str] = ("-u", "-m", "pulumi.dynamic"),
+    ) -> None:
         self.provider = provider or SERIALIZED_PROVIDER
         environ = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST_")}
         environ.update(env or {})
@@ -103,7 +109,7 @@ class ProviderHost:
             filter(None, [str(ROOT), environ.get("PYTHONPATH")])
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            [sys.executable, *argv],
             cwd=str(ROOT),
             env=environ,
             stdout=subprocess.PIPE,
