@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("lemlist_resource._version", "lemlist_resource.errors",
                     "lemlist_resource.schema", "lemlist_resource.adoption",
                     "lemlist_resource.echo", "lemlist_resource.addresses",
-                    "lemlist_resource.names")),
+                    "lemlist_resource.names", "lemlist_resource.hostpool")),
     ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.relays",
                          "lemlist_resource.changes", "lemlist_resource.teams")),
     ("transport", ("lemlist_resource.settings", "lemlist_resource.auth",
