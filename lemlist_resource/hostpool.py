@@ -19,8 +19,11 @@ When: the host imports this package inside the first call whose ``__provider`` i
 (``get_provider``: ``dill.loads``), and calls ``provider.configure`` with the stack config
 right after, in the same call. So :func:`install` runs when ``provider.py`` is imported, with
 :data:`DEFAULT_CONCURRENCY`, and :func:`resize` when ``configure`` has read
-``lemlist:concurrency``. Calls the host had already queued in its own 4 workers before that
-(the first wave of a ``pulumi refresh``) are still served there.
+``lemlist:concurrency``. Calls that reached the host before (a ``pulumi refresh`` sends
+``--parallel`` Reads at once) are already queued in the host's own pool, where no rerouting
+reaches them; so the first ``resize`` also lets that pool start as many threads
+(:func:`_widen_host_pool`: ``_max_workers`` of the ``ThreadPoolExecutor`` whose worker runs
+``configure``; best effort, skipped if that is not how the host looks).
 
 Active only in that host: ``sys.modules["__main__"].__spec__.name`` is
 ``pulumi.dynamic.__main__`` only under ``python -m pulumi.dynamic``; a Pulumi program, a test
@@ -31,6 +34,7 @@ engine shows the host's stderr to the user) and the host's stock behaviour.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import threading
@@ -65,6 +69,7 @@ class _State:
         self.size = 0
         self.handlers: list[types.FunctionType] = []
         self.warned = False
+        self.configured = False
 
 
 _STATE = _State()
@@ -127,13 +132,47 @@ def install(concurrency: int = DEFAULT_CONCURRENCY) -> bool:
 
 
 def resize(concurrency: int) -> None:
-    """Serve ``concurrency`` calls at once from now on (no-op when not installed)."""
+    """Serve ``concurrency`` calls at once from now on (no-op when not installed).
+
+    The first time (``configure``, inside the host's first provider call), the host's own pool
+    may also run that many threads, for the calls it queued before :func:`install`.
+    """
     with _STATE.lock:
         old = _STATE.pool
-        if old is None or _STATE.size == concurrency:
+        if old is None:
             return
-        _STATE.pool, _STATE.size = _mark(_STATE.handlers, concurrency), concurrency
-    old.shutdown(wait=False)  # calls already queued there still run
+        first, _STATE.configured = not _STATE.configured, True
+        if _STATE.size == concurrency:
+            old = None
+        else:
+            _STATE.pool, _STATE.size = _mark(_STATE.handlers, concurrency), concurrency
+    if old is not None:
+        old.shutdown(wait=False)  # calls already queued there still run
+    if first:
+        _widen_host_pool(concurrency)
+
+
+def _widen_host_pool(size: int) -> bool:
+    """Let the host's own pool (the one running this thread) start up to ``size`` threads.
+
+    The engine's first wave (a refresh sends ``--parallel`` Reads at once) reaches the host
+    before the provider is loaded, so it queues behind the host's 4 workers; rerouting
+    cannot reach it. Best effort, through two attributes private to ``ThreadPoolExecutor``
+    but unchanged since Python 3.2 (``_threads``, ``_max_workers``): if either is missing,
+    or this thread is not a worker of a pool, nothing changes and those calls go 4 at a time.
+    """
+    me = threading.current_thread()
+    for pool in (o for o in gc.get_objects() if isinstance(o, ThreadPoolExecutor)):
+        if pool is _STATE.pool or me not in getattr(pool, "_threads", ()):
+            continue
+        width = getattr(pool, "_max_workers", None)
+        if not isinstance(width, int) or width >= size:
+            return False
+        pool._max_workers = size
+        for _ in range(size - width):  # a submit starts a thread while none is idle
+            pool.submit(int)
+        return True
+    return False
 
 
 def concurrency() -> int | None:

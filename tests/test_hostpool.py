@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import types
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -94,6 +95,17 @@ def test_host_serves_32_calls_at_once_by_default(
 ) -> None:
     host = start_host()
     assert overlap(host, free_emulator, calls=40, held=32) == hostpool.DEFAULT_CONCURRENCY == 32
+
+
+def test_calls_sent_before_the_provider_loads_are_served_wide(free_emulator: Emulator) -> None:
+    # pulumi refresh: Configure, then --parallel Reads at once, which queue in the host's own
+    # pool before any of them has loaded the provider.
+    host = ProviderHost()
+    try:
+        host.configure({"lemlist:apiKey": API_KEY, "lemlist:apiUrl": free_emulator.url})
+        assert overlap(host, free_emulator, calls=16, held=16) == 16
+    finally:
+        assert_no_credentials(host.close())
 
 
 def test_lemlist_concurrency_sets_how_many(
@@ -202,6 +214,38 @@ def test_install_marks_the_provider_calls_and_resize_swaps_the_pool(
     assert all(_pool_of(fake_host, m) not in (None, pool) for m in hostpool.METHODS)
     with pytest.raises(RuntimeError):  # the old pool takes no new work
         pool.submit(print)
+
+
+def test_first_configure_lets_the_host_pool_serve_its_queue(fake_host: types.ModuleType) -> None:
+    hostpool.install()
+    held = threading.Condition()
+    running: list[int] = []
+    release = threading.Event()
+
+    def queued_call(number: int) -> None:
+        with held:
+            running.append(number)
+            held.notify_all()
+        release.wait(HELD)
+
+    def first_call() -> None:  # loads the provider and configures it, once the wave is in
+        wave_queued.wait(HELD)
+        hostpool.resize(8)
+
+    wave_queued = threading.Event()
+    host_pool = ThreadPoolExecutor(max_workers=4)  # the host's own pool, as in the SDK
+    try:
+        configure = host_pool.submit(first_call)
+        calls = [host_pool.submit(queued_call, n) for n in range(11)]
+        wave_queued.set()
+        configure.result()
+        with held:
+            assert held.wait_for(lambda: len(running) == 8, timeout=HELD / 2), running
+    finally:
+        release.set()
+        host_pool.shutdown()
+    assert all(call.exception() is None for call in calls)
+    assert hostpool.concurrency() == 8
 
 
 @pytest.mark.parametrize(
