@@ -39,11 +39,25 @@ def sender(index: int, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def start_host(config: Mapping[str, Any], provider: str | None = None) -> ProviderHost:
-    """A fresh ``python -m pulumi.dynamic`` host, configured (secrets marked as the CLI does)."""
-    host = ProviderHost(provider=provider)
-    host.configure(config, secret_keys=[KEY_CONFIG])
-    return host
+#: The hosts a benchmark compares. ``widened``: ``python -u -m pulumi.dynamic`` as the engine
+#: starts it, where the provider serves ``lemlist:concurrency`` calls at once
+#: (``lemlist_resource/hostpool.py``). ``stock``: the same SDK host code run through ``runpy``
+#: under a ``-c`` ``__main__``, which the provider does not recognise as the host, so the
+#: SDK's own 4 workers serve every call, as before issue 11.
+HOST_ARGV: dict[str, tuple[str, ...]] = {
+    "widened": ("-u", "-m", "pulumi.dynamic"),
+    "stock": ("-u", "-c", "import runpy; runpy.run_module('pulumi.dynamic', run_name='__main__')"),
+}
+
+
+def start_host(
+    config: Mapping[str, Any], provider: str | None = None, host: str = "widened"
+) -> ProviderHost:
+    """A fresh provider host (``host``: a key of :data:`HOST_ARGV`), configured (secrets
+    marked as the CLI does)."""
+    started = ProviderHost(provider=provider, argv=HOST_ARGV[host])
+    started.configure(config, secret_keys=[KEY_CONFIG])
+    return started
 
 
 def close_host(host: ProviderHost) -> None:
