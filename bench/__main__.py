@@ -30,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "## Throughput (`python -m bench.throughput`)\n\n"
         f"Emulator: {throughput.LIMIT} requests / {throughput.WINDOW:g} s per key, "
         f"latency {args.latency:g} s +/- {args.jitter:g} s; 16 concurrent Create calls into "
-        "a host with 4 workers.\n",
+        "the host as the engine starts it (32 calls at once; see `python -m bench.concurrency` "
+        "for the stock 4-worker host side by side).\n",
         flush=True,
     )
     rows = throughput.run(

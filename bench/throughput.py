@@ -1,10 +1,11 @@
 """Throughput of `pulumi up` creating N senders, against lemlist's limit of 20 requests / 2 s.
 
 Every row starts a fresh emulator (a fresh rate window, lemlist's 20 requests per 2 s per
-key, server-side latency) and a fresh provider host (``python -m pulumi.dynamic``, 4 workers,
-as the Pulumi engine runs it). The inputs are checked first (not timed), then ``--threads``
-threads issue the N ``Create`` calls at once, as the engine does when it runs resource
-operations in parallel; the host's 4 workers take them as they free up.
+key, server-side latency) and a fresh provider host (``--host``: ``widened``, the host as the
+engine starts it, serving ``lemlist:concurrency`` = 32 calls at once; ``stock``, the SDK's 4
+workers as before issue 11; see ``bench/common.py``). The inputs are checked first (not
+timed), then ``--threads`` threads issue the N ``Create`` calls at once, as the engine does
+when it runs resource operations in parallel; the host's workers take them as they free up.
 
 Figures per row: elapsed time from the first ``Create`` sent to the last one answered; the
 bound ``(R*N - 20) / 10`` s where R is the number of API requests per sender (1 without the
@@ -39,7 +40,8 @@ from lemlist_resource.names import KEY_CONFIG, URL_CONFIG
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = LEMLIST_RATE
-WORKERS = 4  # the thread pool of `python -m pulumi.dynamic`
+WORKERS = {"stock": 4, "widened": 32}  # calls the host serves at once
+HOSTS = tuple(WORKERS)
 STRATEGIES = ("paced", "naive")
 
 
@@ -60,6 +62,7 @@ class Row:
     accounts: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    host: str = "widened"
 
     @property
     def per_sender(self) -> int:
@@ -76,22 +79,24 @@ class Row:
 
     @property
     def floor(self) -> float:
-        """The least any client could take with the host's 4 workers and this mean latency.
+        """The least any client could take with the host's W workers and this mean latency.
 
-        Requests go in groups of 20, one group per window; inside a group only 4 are in
-        flight at once, so a group needs ``ceil(size / 4)`` round trips. The bound above
+        Requests go in groups of 20, one group per window; inside a group only W are in
+        flight at once, so a group needs ``ceil(size / W)`` round trips. The bound above
         ignores those round trips (it assumes 20 requests leave and finish at once). And
-        4 workers never send more than ``4 / latency`` requests per second, whatever the limit.
+        W workers never send more than ``W / latency`` requests per second, whatever the limit.
         """
+        workers = WORKERS[self.host]
         total = self.per_sender * self.n
         groups = math.ceil(total / LIMIT)
         last = total - LIMIT * (groups - 1)
-        paced = (groups - 1) * WINDOW + math.ceil(last / WORKERS) * self.latency
-        return max(paced, math.ceil(total / WORKERS) * self.latency)
+        paced = (groups - 1) * WINDOW + math.ceil(last / workers) * self.latency
+        return max(paced, math.ceil(total / workers) * self.latency)
 
     def cells(self) -> list[object]:
         failed = f"{self.failures}" + (f" (+{self.unfinished} cut off)" if self.unfinished else "")
         return [
+            f"{self.host} ({WORKERS[self.host]})",
             self.strategy,
             "on" if self.verify else "off",
             self.n,
@@ -108,6 +113,7 @@ class Row:
 
 
 HEADERS = (
+    "host (calls at once)",
     "strategy",
     "verify",
     "N",
@@ -115,7 +121,7 @@ HEADERS = (
     "elapsed s",
     "bound s",
     "elapsed / bound",
-    "4-worker floor s",
+    "host floor s",
     "429s",
     "failures",
     "accounts",
@@ -133,11 +139,12 @@ def measure(
     threads: int = 16,
     timeout: float = 300.0,
     seed: int = 6,
+    host: str = "widened",
 ) -> Row:
     """Create ``n`` senders through a fresh host against a fresh emulator; return the figures."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
-    row = Row(strategy, verify, n, latency, jitter)
+    row = Row(strategy, verify, n, latency, jitter, host=host)
     provider = serialize_provider(NaiveProvider()) if strategy == "naive" else None
     with Emulator(
         api_keys={API_KEY: "team_1"},
@@ -146,7 +153,7 @@ def measure(
         jitter=jitter,
         seed=seed,
     ) as emulator:
-        host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, provider)
+        host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, provider, row.host)
         try:
             inputs = [_checked(host, sender(i, verify_connection=verify)) for i in range(n)]
             pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engine")
@@ -196,27 +203,33 @@ def run(
     threads: int = 16,
     naive_timeout: float = 180.0,
     progress: bool = True,
+    hosts: Sequence[str] = ("widened",),
 ) -> list[Row]:
     """Measure every combination; the naive rows are cut off after ``naive_timeout`` s."""
     rows = []
     for n in ns:
         for check in verify:
             for strategy in strategies:
-                timeout = naive_timeout if strategy == "naive" else 600.0
-                if progress:
-                    print(f"  {strategy:5} verify={'on ' if check else 'off'} N={n} ...", end="")
-                row = measure(
-                    strategy,
-                    n,
-                    verify=check,
-                    latency=latency,
-                    jitter=jitter,
-                    threads=threads,
-                    timeout=timeout,
-                )
-                if progress:
-                    print(f" {row.elapsed:.1f} s, ratio {row.ratio:.3f}, {row.rate_limited} 429s")
-                rows.append(row)
+                for host in hosts:
+                    timeout = naive_timeout if strategy == "naive" else 600.0
+                    if progress:
+                        on_off = "on " if check else "off"
+                        print(f"  {host} {strategy:5} verify={on_off} N={n} ...", end="")
+                    row = measure(
+                        strategy,
+                        n,
+                        verify=check,
+                        latency=latency,
+                        jitter=jitter,
+                        threads=threads,
+                        timeout=timeout,
+                        host=host,
+                    )
+                    if progress:
+                        print(
+                            f" {row.elapsed:.1f} s, ratio {row.ratio:.3f}, {row.rate_limited} 429s"
+                        )
+                    rows.append(row)
     return rows
 
 
@@ -250,6 +263,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--naive-timeout", type=float, default=180.0, help="cut a naive row off after (180 s)"
     )
+    p.add_argument(
+        "--host", choices=HOSTS, nargs="+", default=["widened"], help="widened (32), stock (4)"
+    )
     return p
 
 
@@ -258,8 +274,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(machine_markdown())
     print(
         f"Emulator: {LIMIT} requests / {WINDOW:g} s per key, latency {args.latency:g} s "
-        f"+/- {args.jitter:g} s; {args.threads} concurrent Create calls into a host with 4 "
-        "workers.\n"
+        f"+/- {args.jitter:g} s; {args.threads} concurrent Create calls into the host "
+        f"({', '.join(f'{h}: {WORKERS[h]} calls at once' for h in args.host)}).\n"
     )
     rows = run(
         args.n,
@@ -269,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.jitter,
         args.threads,
         args.naive_timeout,
+        hosts=args.host,
     )
     print()
     print(report(rows))
