@@ -37,7 +37,8 @@ from typing import Any
 from bench.common import API_KEY, close_host, machine_markdown, sender, start_host, table
 from lemlist_emulator import Emulator
 from lemlist_emulator.latency import PROFILES
-from lemlist_resource.names import KEY_CONFIG, URL_CONFIG
+from lemlist_resource.hostpool import DEFAULT_CONCURRENCY
+from lemlist_resource.names import CONCURRENCY_CONFIG, KEY_CONFIG, URL_CONFIG
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = 20, 2.0
@@ -54,7 +55,6 @@ class Row:
     verify: bool
     host: str
     n: int
-    concurrency: str = "4"
     elapsed: float = 0.0
     requests: int = 0
     rate_limited: int = 0
@@ -62,6 +62,12 @@ class Row:
     accounts: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        """Calls the host serves at once."""
+        kind, _, width = self.host.partition(":")
+        return 4 if kind == "stock" else int(width or DEFAULT_CONCURRENCY)
 
     @property
     def round_trip(self) -> float:
@@ -84,7 +90,7 @@ class Row:
         return [
             what,
             self.n,
-            f"{self.host} ({self.concurrency})",
+            f"{self.host} ({self.width})",
             self.requests,
             f"{self.elapsed:.2f}",
             f"{self.limit:.2f}",
@@ -145,11 +151,20 @@ def _finish(row: Row, emulator: Emulator, host: ProviderHost, errors: list[str])
     return row
 
 
-def measure_create(n: int, verify: bool, host_kind: str, threads: int = 32, seed: int = 11) -> Row:
+def _host(emulator: Emulator, spec: str) -> ProviderHost:
+    """A fresh host per ``spec``: ``stock``, ``widened`` or ``widened:W`` (lemlist:concurrency)."""
+    kind, _, width = spec.partition(":")
+    config = {KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}
+    if width:
+        config[CONCURRENCY_CONFIG] = width
+    return start_host(config, host=kind)
+
+
+def measure_create(n: int, verify: bool, host_spec: str, threads: int = 32, seed: int = 11) -> Row:
     """Create ``n`` senders through a fresh host against a fresh lemlist-like emulator."""
-    row = Row("create", verify, host_kind, n)
+    row = Row("create", verify, host_spec, n)
     with _emulator(seed) as emulator:
-        host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, host=host_kind)
+        host = _host(emulator, host_spec)
         inputs = [host.check(sender(i, verify_connection=verify)).inputs for i in range(n)]
         calls = [lambda props=props: host.create(props) for props in inputs]
         row.elapsed, errors = _timed(host, calls, threads)
@@ -157,20 +172,18 @@ def measure_create(n: int, verify: bool, host_kind: str, threads: int = 32, seed
         addresses = [str(a["sender_email"]).lower() for a in emulator.accounts()]
         row.accounts = len(addresses)
         row.duplicates = len(addresses) - len(set(addresses))
-    row.concurrency = _width(host_kind)
     return row
 
 
-def measure_refresh(n: int, host_kind: str, threads: int = 32, seed: int = 12) -> Row:
+def measure_refresh(n: int, host_spec: str, threads: int = 32, seed: int = 12) -> Row:
     """Refresh ``n`` connected senders through a fresh host that has served nothing yet."""
-    row = Row("refresh", True, host_kind, n)
+    row = Row("refresh", True, host_spec, n)
     with _emulator(seed) as emulator:
         state = [_connected(emulator, i) for i in range(n)]
-        host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, host=host_kind)
+        host = _host(emulator, host_spec)
         calls = [lambda id_=id_, outs=outs: _kept(host, id_, outs) for id_, outs in state]
         row.elapsed, errors = _timed(host, calls, threads)
         _finish(row, emulator, host, errors)
-    row.concurrency = _width(host_kind)
     return row
 
 
@@ -186,10 +199,6 @@ def _kept(host: ProviderHost, id_: str, outputs: dict[str, Any]) -> None:
     found, _, _ = host.read(id_, outputs, outputs)
     if found != id_:
         raise RuntimeError(f"refresh lost {id_}")
-
-
-def _width(host_kind: str) -> str:
-    return "4" if host_kind == "stock" else "32"
 
 
 def run(create: int, refresh: int, hosts: Sequence[str] = HOSTS, threads: int = 32) -> list[Row]:
@@ -229,7 +238,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--create", type=int, default=100, help="senders per create row (100; 0: none)")
     p.add_argument("--refresh", type=int, default=300, help="senders to refresh (300; 0: none)")
     p.add_argument("--threads", type=int, default=32, help="engine threads (32)")
-    p.add_argument("--host", choices=HOSTS, nargs="+", default=list(HOSTS), help="both")
+    p.add_argument(
+        "--host",
+        nargs="+",
+        default=list(HOSTS),
+        help="stock, widened (lemlist:concurrency unset) or widened:W (W calls at once)",
+    )
     args = p.parse_args(argv)
     print(machine_markdown())
     connect, test = MEAN["connect"], MEAN["test"]
