@@ -5,7 +5,8 @@ serves gRPC with ``futures.ThreadPoolExecutor(max_workers=4)``, hard-coded, whil
 sends up to ``--parallel`` (4 x cores) operations at once. lemlist's connect and test calls
 take seconds, so 4 workers admit far fewer requests than lemlist's 10 per second (issue 11).
 
-What it touches, and nothing else: gRPC's server (``grpc/_server.py``,
+What it touches: an attribute of six servicer functions, and once, the width of the host's
+own pool (below); nothing else. gRPC's server (``grpc/_server.py``,
 ``_select_thread_pool_for_behavior``, grpcio 1.85) looks up an ``experimental_thread_pool``
 attribute on each method handler *at call time* and, when it holds a ``ThreadPoolExecutor``,
 runs the call there instead of in the server's default pool. The host registers bound
