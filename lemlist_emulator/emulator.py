@@ -256,6 +256,11 @@ class Emulator:
         must act while a request hangs); False if ``timeout`` passed first."""
         return self._pipeline.wait_stalled(count, timeout)
 
+    def wait_waiting(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Block until at least ``count`` requests are spending their operation's latency (for
+        tests that must act while a slow call is under way); False if ``timeout`` passed first."""
+        return self._pipeline.wait_waiting(count, timeout)
+
     def reset(self) -> None:
         """Back to the state just after construction: no accounts, scripted faults, check
         failures, log or rate counts; random faults as configured and the seeded sequences

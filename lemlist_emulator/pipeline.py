@@ -86,6 +86,7 @@ class Pipeline:
         self._log: list[RequestRecord] = []
         self._inflight = 0
         self._stalled = 0
+        self._waiting = 0
         self._release = threading.Event()
 
     # ----- the dispatcher interface ----------------------------------------------------------
@@ -126,7 +127,7 @@ class Pipeline:
             seconds = self.latency.delay(operation)
             if seconds > 0:
                 slept.append(seconds)
-                self._sleep(seconds)
+                self._spend(seconds)
 
         if fault is None or fault.kind == "stall":
             reply = self.app.handle(request, admitted)
@@ -158,6 +159,17 @@ class Pipeline:
         full = real.body
         half = full[: len(full) // 2]
         return Reply(real.status, half, JSON, mode="truncate", declared_length=len(full))
+
+    def _spend(self, seconds: float) -> None:
+        """Spend an operation's latency, counted so tests can act while a request waits."""
+        with self._changed:
+            self._waiting += 1
+            self._changed.notify_all()
+        try:
+            self._sleep(seconds)
+        finally:
+            with self._changed:
+                self._waiting -= 1
 
     def _wait_unless_stopped(self, seconds: float) -> None:
         if self._stop.wait(seconds):
@@ -193,6 +205,11 @@ class Pipeline:
         """Block until no request is being processed; False if ``timeout`` passed first."""
         with self._changed:
             return self._changed.wait_for(lambda: self._inflight == 0, timeout=timeout)
+
+    def wait_waiting(self, count: int, timeout: float) -> bool:
+        """Block until at least ``count`` requests are spending their operation's latency."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._waiting >= count, timeout=timeout)
 
     def wait_stalled(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` requests are held by a stall fault."""

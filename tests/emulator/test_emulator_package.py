@@ -53,8 +53,9 @@ def test_stop_ends_a_request_waiting_its_latency() -> None:
 
     client = threading.Thread(target=connect)
     client.start()
-    while emu.wait_idle(timeout=0.01) and client.is_alive():
-        pass  # until the request is in flight (or the client already gave up)
+    # Until the connect is spending its latency: "not idle" alone would also be true while the
+    # request is still being authenticated, before it reaches the wait this test is about.
+    assert emu.wait_waiting(1, timeout=30)
     emu.stop()
     client.join(timeout=30)
     assert not client.is_alive()
