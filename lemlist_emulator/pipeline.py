@@ -5,10 +5,12 @@ concurrent requests overlap (only the log, the in-flight counts and random draws
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from http import HTTPStatus
@@ -84,9 +86,9 @@ class Pipeline:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._log: list[RequestRecord] = []
-        self._inflight = 0
-        self._stalled = 0
-        self._waiting = 0
+        #: requests being processed ("inflight"), held by a stall ("stalled"), spending
+        #: their latency ("waiting"): what the wait_* methods let tests wait for.
+        self._count: Counter[str] = Counter()
         self._release = threading.Event()
 
     # ----- the dispatcher interface ----------------------------------------------------------
@@ -94,10 +96,8 @@ class Pipeline:
     def dispatch(self, request: Request) -> Reply:
         """Faults, processing (with the operation's latency), then the log record: all before
         any byte is sent."""
-        with self._lock:
-            self._inflight += 1
         slept: list[float] = []
-        try:
+        with self._counted("inflight"):
             fault = self.faults.pick(request.method, request.path)
             try:
                 reply = self._process(request, fault, slept)
@@ -108,10 +108,6 @@ class Pipeline:
                 reply = text_reply(500, "Internal Server Error")
             self._record(request, reply, fault, sum(slept))
             return reply
-        finally:
-            with self._changed:
-                self._inflight -= 1
-                self._changed.notify_all()
 
     def malformed(self, method: str, path: str, status: int, started: float) -> None:
         """Log a request the HTTP layer refused before parsing it."""
@@ -162,14 +158,8 @@ class Pipeline:
 
     def _spend(self, seconds: float) -> None:
         """Spend an operation's latency, counted so tests can act while a request waits."""
-        with self._changed:
-            self._waiting += 1
-            self._changed.notify_all()
-        try:
+        with self._counted("waiting"):
             self._sleep(seconds)
-        finally:
-            with self._changed:
-                self._waiting -= 1
 
     def _wait_unless_stopped(self, seconds: float) -> None:
         if self._stop.wait(seconds):
@@ -178,15 +168,11 @@ class Pipeline:
     # ----- stalls ----------------------------------------------------------------------------
 
     def _stall(self, seconds: float) -> None:
-        with self._changed:
+        # Taken before counting: a release_stalls() in between has set this very event.
+        with self._lock:
             release = self._release
-            self._stalled += 1
-            self._changed.notify_all()
-        try:
+        with self._counted("stalled"):
             release.wait(seconds)
-        finally:
-            with self._changed:
-                self._stalled -= 1
         if self._stop.is_set():
             raise Abandoned
 
@@ -201,20 +187,34 @@ class Pipeline:
         with self._lock:
             self._release.set()
 
+    @contextlib.contextmanager
+    def _counted(self, state: str) -> Iterator[None]:
+        """Count this request as being in ``state`` for the duration of the block."""
+        with self._changed:
+            self._count[state] += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._count[state] -= 1
+                self._changed.notify_all()
+
+    def _wait_for(self, done: Callable[[Counter[str]], bool], timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: done(self._count), timeout=timeout)
+
     def wait_idle(self, timeout: float) -> bool:
         """Block until no request is being processed; False if ``timeout`` passed first."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._inflight == 0, timeout=timeout)
+        return self._wait_for(lambda n: n["inflight"] == 0, timeout)
 
     def wait_waiting(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` requests are spending their operation's latency."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._waiting >= count, timeout=timeout)
+        return self._wait_for(lambda n: n["waiting"] >= count, timeout)
 
     def wait_stalled(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` requests are held by a stall fault."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._stalled >= count, timeout=timeout)
+        return self._wait_for(lambda n: n["stalled"] >= count, timeout)
 
     # ----- the request log -------------------------------------------------------------------
 
