@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lemlist_resource.names import KEY_CONFIG
 from tests.harness import ProviderHost
@@ -111,3 +111,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     ]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+R = TypeVar("R")
+
+
+def report(
+    headers: Sequence[str],
+    rows: Sequence[R],
+    cells: Callable[[R], Sequence[object]],
+    label: Callable[[R], str],
+    errors: Callable[[R], Sequence[str]],
+) -> str:
+    """The Markdown table, plus the first three distinct errors of every row that had failures
+    (each introduced by ``label(row)``)."""
+    out = [table(headers, [cells(row) for row in rows])]
+    for row in rows:
+        for message in sorted(set(errors(row)))[:3]:
+            out.append(f"\n- {label(row)}: `{message}`")
+    return "\n".join(out)

@@ -34,7 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.common import API_KEY, close_host, machine_markdown, sender, start_host, table
+from bench import common
+from bench.common import API_KEY, close_host, machine_markdown, sender, start_host
 from lemlist_emulator import Emulator
 from lemlist_emulator.latency import PROFILES
 from lemlist_resource.hostpool import DEFAULT_CONCURRENCY
@@ -226,11 +227,13 @@ def run(create: int, refresh: int, hosts: Sequence[str] = HOSTS, threads: int = 
 
 def report(rows: Sequence[Row]) -> str:
     """The Markdown table, plus the first distinct errors of a row that had failures."""
-    out = [table(HEADERS, [row.cells() for row in rows])]
-    for row in rows:
-        for message in sorted(set(row.errors))[:3]:
-            out.append(f"\n- {row.operation} {row.host} N={row.n}: `{message}`")
-    return "\n".join(out)
+    return common.report(
+        HEADERS,
+        rows,
+        Row.cells,
+        lambda row: f"{row.operation} {row.host} N={row.n}",
+        lambda row: row.errors,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 from pulumi.dynamic.dynamic import serialize_provider
 
-from bench.common import API_KEY, close_host, machine_markdown, sender, start_host, table
+from bench import common
+from bench.common import API_KEY, close_host, machine_markdown, sender, start_host
 from bench.naive import NaiveProvider
 from lemlist_emulator import Emulator
 from lemlist_emulator.ratelimit import LEMLIST_RATE
@@ -235,11 +236,13 @@ def run(
 
 def report(rows: Sequence[Row]) -> str:
     """The Markdown table, plus the first distinct error of every row that had failures."""
-    out = [table(HEADERS, [row.cells() for row in rows])]
-    for row in rows:
-        for message in sorted(set(row.errors))[:3]:
-            out.append(f"\n- {row.strategy} verify={row.verify} N={row.n}: `{message}`")
-    return "\n".join(out)
+    return common.report(
+        HEADERS,
+        rows,
+        Row.cells,
+        lambda row: f"{row.strategy} verify={row.verify} N={row.n}",
+        lambda row: row.errors,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
