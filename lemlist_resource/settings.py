@@ -29,7 +29,13 @@ from .names import (
     URL_CONFIG,
     URL_ENV,
 )
-from .teams import Team, missing_default_key_reason, parse_teams, unknown_team_reason
+from .teams import (
+    Team,
+    check_key,
+    missing_default_key_reason,
+    parse_teams,
+    unknown_team_reason,
+)
 
 DEFAULT_READ_TIMEOUT = 30.0
 #: lemlist's connect and test take seconds; a read timeout beyond 10 minutes is a typo.
@@ -152,16 +158,8 @@ def check_timeout(raw: str | None) -> float:
 def check_api_key(raw: str | None) -> str | None:
     """The API key without surrounding whitespace (a key pasted from a file often ends in a
     newline); refused when whitespace or control characters remain inside. Never echoed."""
-    if raw is None or not raw.strip():
-        return None
-    key = raw.strip()
-    if any(not c.isprintable() or c.isspace() for c in key):
-        raise ConfigurationError(
-            f"{KEY_CONFIG} contains whitespace or control characters inside it, which no "
-            f"lemlist key has: set it again with `pulumi config set --secret {KEY_CONFIG} "
-            f"<key>` (or {KEY_ENV}), pasting the key alone."
-        )
-    return key
+    how = f"`pulumi config set --secret {KEY_CONFIG} <key>` (or {KEY_ENV})"
+    return check_key(raw, KEY_CONFIG, how)
 
 
 def check_concurrency(raw: str | None) -> int:

@@ -59,6 +59,21 @@ def set_key_command(team: str) -> str:
     return f"pulumi config set --secret --path '{TEAMS_CONFIG}.{team}.{KEY_FIELD}' <key>"
 
 
+def check_key(raw: str | None, setting: str, how: str) -> str | None:
+    """An API key without surrounding whitespace (a key pasted from a file often ends in a
+    newline), None when empty; refused when whitespace or control characters remain inside
+    (``setting`` names where it is set, ``how`` how to set it again). Never echoed."""
+    if raw is None or not raw.strip():
+        return None
+    key = raw.strip()
+    if any(not c.isprintable() or c.isspace() for c in key):
+        raise ConfigurationError(
+            f"{setting} contains whitespace or control characters inside it, which no "
+            f"lemlist key has: set it again with {how}, pasting the key alone."
+        )
+    return key
+
+
 @dataclass(frozen=True)
 class Team:
     """One lemlist team: its name (None for the default team), API URL and key."""
@@ -118,10 +133,20 @@ def _team(
         close = difflib.get_close_matches(unknown, TEAM_FIELDS, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"use {KEY_FIELD} and {URL_FIELD}"
         problems.append(f"{where}.{shown(unknown)} is not a team setting: {hint}")
-    key = entry.get(KEY_FIELD)
-    if not isinstance(key, str) or not key.strip():
-        problems.append(f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`")
-        key = None
+    raw_key, key = entry.get(KEY_FIELD), None
+    try:  # the same key rule as lemlist:apiKey's
+        key = check_key(
+            raw_key if isinstance(raw_key, str) else None,
+            f"{where}.{KEY_FIELD}",
+            f"`{set_key_command(name)}`",
+        )
+    except ConfigurationError as exc:
+        problems.append(exc.message.rstrip("."))
+    else:
+        if key is None:
+            problems.append(
+                f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`"
+            )
     url, api_url = entry.get(URL_FIELD), default_url
     if isinstance(url, str) and url:
         try:
@@ -130,7 +155,7 @@ def _team(
             problems.append(exc.message.rstrip("."))
     elif url is not None and url != "":
         problems.append(f"{where}.{URL_FIELD} must be a URL, got {type(url).__name__}")
-    return Team(name, api_url, key.strip() if key else None), problems
+    return Team(name, api_url, key), problems
 
 
 def read_teams(

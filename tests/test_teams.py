@@ -97,6 +97,20 @@ def test_bad_teams_are_refused_without_echoing_a_key(teams: Any, expected: str) 
     assert ACME_KEY not in err.value.message
 
 
+@pytest.mark.parametrize("inner", ["\n", " ", "\x00"])
+def test_a_team_key_follows_the_default_keys_rule(inner: str) -> None:
+    # trimmed like lemlist:apiKey...
+    settings = settings_for(engine_value({"acme": {"apiKey": f" {ACME_KEY}\n"}}))
+    assert settings.team("acme").api_key == ACME_KEY
+    # ...and refused, unechoed, with whitespace or a control character inside
+    broken = ACME_KEY[:8] + inner + ACME_KEY[8:]
+    with pytest.raises(TeamsConfigError) as err:
+        settings_for(engine_value({"acme": {"apiKey": broken}}))
+    refused = "lemlist:teams.acme.apiKey contains whitespace or control characters"
+    assert refused in err.value.message
+    assert ACME_KEY[8:] not in err.value.message and ACME_KEY[:8] not in err.value.message
+
+
 def test_unreadable_json_is_refused_without_echoing_it() -> None:
     raw = '{"acme": {"apiKey": "' + ACME_KEY + '"'  # cut off
     with pytest.raises(TeamsConfigError) as err:
