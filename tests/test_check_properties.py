@@ -12,13 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-# Imported at collection, while the process has one thread, rather than lazily by Hypothesis
-# in the middle of a test below. pytest rewrites every module of the hypothesis distribution
-# (it ships a pytest plugin) with ast.parse on import, and on CPython 3.11.7 a parse can fail
-# with "AST constructor recursion depth mismatch" when another thread formats a traceback
-# (which runs ast.parse) at the same moment: cpython gh-106905, fixed in 3.11.8.
-import hypothesis.internal.conjecture.optimiser
-import hypothesis.strategies._internal.regex  # noqa: F401
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# At collection, not lazily mid-test: see the note in tests/test_check_properties.py
-# (pytest's rewriter parsing it while another thread formats a traceback; gh-106905).
-import hypothesis.internal.conjecture.optimiser  # noqa: F401
 from hypothesis import given
 from hypothesis import strategies as st
 
