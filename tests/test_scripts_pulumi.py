@@ -3,7 +3,9 @@
 Each test copies the script into a scratch repository whose ``.venv/bin/python`` records
 what it is asked: pip installs and emulator starts are recorded, not performed; everything
 else runs on this interpreter. The fake ``pulumi`` records its arguments and environment.
-No network: the offline install is proven with a proxy on a closed loopback port.
+No network: the offline install is proven with a proxy on a closed loopback port. Each run has
+its own empty CLI cache (``LEMLIST_PULUMI_CLI_CACHE``) and no Go (``LEMLIST_PULUMI_GO``), so the
+machine's cached or built CLI is never picked up by accident.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ with open(os.environ["FAKE_LOG"], "a") as log:
            ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL")}
     log.write(json.dumps({"pulumi": sys.argv[1:], "env": env}) + "\\n")
 """
+
+# A CLI cached for the scratch repository's Pulumi version (requirements.txt: 3.0.0).
+CACHED_PULUMI = FAKE_PULUMI.replace(
+    "import json, os, sys\n",
+    "import json, os, sys\nif sys.argv[1:] == ['version']: print('v3.0.0'); sys.exit(0)\n",
+)
 
 FAKE_PYTHON = """#!/usr/bin/env python3
 import json, os, sys
@@ -72,7 +80,13 @@ class Repo:
         path = path_without_pulumi()
         environ = {
             k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")
-        } | {"FAKE_LOG": str(self.log), "PATH": path, **env}
+        } | {
+            "FAKE_LOG": str(self.log),
+            "PATH": path,
+            "LEMLIST_PULUMI_CLI_CACHE": str(self.cache),
+            "LEMLIST_PULUMI_GO": "/nonexistent/go",
+            **env,
+        }
         environ.pop("PULUMI_BACKEND_URL", None)
         if cli:
             environ["PATH"] = f"{self.fake_bin}{os.pathsep}{path}"
@@ -83,6 +97,10 @@ class Repo:
             text=True,
             timeout=120,
         )
+
+    @property
+    def cache(self) -> Path:
+        return self.root.parent / "cli-cache"
 
     @property
     def log(self) -> Path:
@@ -103,7 +121,7 @@ class Repo:
 def repo(tmp_path: Path) -> Iterator[Repo]:
     root = tmp_path / "repo"
     (root / "scripts").mkdir(parents=True)
-    for name in ("pulumi", "pulumi_setup.py"):
+    for name in ("pulumi", "pulumi_setup.py", "pulumi_cli.py", "pulumi_inline.py"):
         shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
     (root / "requirements.txt").write_text("pulumi==3.0.0\n")
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
@@ -123,6 +141,9 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
     fake_bin.mkdir()
     (fake_bin / "pulumi").write_text(FAKE_PULUMI)
     (fake_bin / "pulumi").chmod(0o755)
+    # A release CLI ships its Python language host: the program runs the usual way.
+    (fake_bin / "pulumi-language-python").write_text("#!/bin/sh\nexit 1\n")
+    (fake_bin / "pulumi-language-python").chmod(0o755)
     yield Repo(root, port, fake_bin)
 
 
@@ -255,26 +276,63 @@ def test_dev_refuses_a_key_in_the_stack_file_which_would_win(repo: Repo) -> None
     assert repo.pulumi_calls() == []
 
 
-def test_without_a_cli_it_installs_one_and_offline_says_so_in_one_sentence(repo: Repo) -> None:
+def test_without_a_cli_it_tries_each_source_and_says_what_it_tried(repo: Repo) -> None:
     closed = free_port()  # nothing listens there: every download fails at once
     proxy = f"http://127.0.0.1:{closed}"
     result = repo.run("up", cli=False, https_proxy=proxy, HTTPS_PROXY=proxy, NO_PROXY="")
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines[0].startswith("scripts/pulumi: installing the Pulumi CLI 3.")
-    assert lines[1].startswith("scripts/pulumi: could not download the Pulumi CLI 3.")
-    assert "are you offline?" in lines[1] and len(lines) == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    assert not (repo.root / ".pulumi-cli" / "bin" / "pulumi").exists()
+    assert lines[0].startswith("scripts/pulumi: downloading the Pulumi CLI 3.0.0 into ")
+    assert lines[1].startswith("scripts/pulumi: could not download it (")
+    assert lines[2].startswith("scripts/pulumi: no Pulumi CLI: none on PATH, none cached in ")
+    assert "the download of 3.0.0 failed, and a build from the Go modules needs Go" in lines[2]
+    assert len(lines) == 3 and "Traceback" not in result.stderr, result.stderr
+    assert repo.pulumi_calls() == []
 
 
-def test_a_cli_installed_in_the_repository_is_used(repo: Repo) -> None:
-    local = repo.root / ".pulumi-cli" / "bin"
-    local.mkdir(parents=True)
-    shutil.copy(repo.fake_bin / "pulumi", local / "pulumi")
+def _cache_cli(repo: Repo, version: str) -> Path:
+    bin_dir = repo.cache / version / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "pulumi").write_text(CACHED_PULUMI)
+    (bin_dir / "pulumi").chmod(0o755)
+    return bin_dir
+
+
+def test_a_cli_cached_for_the_projects_version_is_used(repo: Repo) -> None:
+    _cache_cli(repo, "v3.0.0")
     result = repo.run("--stack", "prod", "preview", cli=False)
     assert result.returncode == 0, result.stderr
-    assert repo.pulumi_calls()[-1] == ["preview", "--stack", "prod"]
+    calls = repo.pulumi_calls()
+    assert calls[0] == ["stack", "select", "prod", "--create", "--non-interactive"]
+    # The cached build has no Python language host: the program goes through --client.
+    args = calls[-1]
+    assert args[:3] == ["preview", "--stack", "prod"]
+    assert args[3].startswith("--client=127.0.0.1:")
+    assert args[4:] == ["--exec-kind", "auto.inline"]
+
+
+def test_a_cli_cached_for_another_version_is_not_used(repo: Repo) -> None:
+    _cache_cli(repo, "v2.99.0")
+    closed = free_port()
+    proxy = f"http://127.0.0.1:{closed}"
+    result = repo.run("up", cli=False, https_proxy=proxy, HTTPS_PROXY=proxy, NO_PROXY="")
+    assert result.returncode == 1 and "no Pulumi CLI" in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_without_a_language_host_the_program_is_served_on_client_with_the_venv_first(
+    repo: Repo,
+) -> None:
+    (repo.fake_bin / "pulumi-language-python").unlink()
+    result = repo.run("up", "--yes", "--", "extra")
+    assert result.returncode == 0, result.stderr
+    calls = [c for c in repo.calls() if "pulumi" in c]
+    assert calls[0]["pulumi"] == ["stack", "select", "dev", "--create", "--non-interactive"]
+    args = calls[-1]["pulumi"]
+    assert isinstance(args, list)
+    assert args[:3] == ["up", "--yes", "--stack"] and args[3] == "dev"
+    assert args[4].startswith("--client=127.0.0.1:")
+    assert args[5:] == ["--exec-kind", "auto.inline", "--", "extra"]
 
 
 def test_the_cli_install_directory_is_ignored_by_git() -> None:

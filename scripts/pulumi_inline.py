@@ -1,0 +1,80 @@
+"""Run a pulumi command whose program is served by the SDK's own language server.
+
+    .venv/bin/python scripts/pulumi_inline.py PULUMI ARGS...
+
+The Pulumi CLI built from Go modules here (scripts/pulumi-cli/build) has no Python language
+host: its module is not served by the Go module proxy. The CLI can still run a Python program
+the way the Automation API runs an inline program: the program is served by
+``pulumi.automation._server.LanguageServer`` (the SDK's code, the same one
+``Stack.up(program=…)`` uses) and the CLI is given its address with ``--client``
+(``pulumi up/preview/refresh/destroy --client``, the flag the Automation API passes,
+pulumi/automation/_stack.py). The program is the project's own ``__main__.py``, run with
+``runpy`` as the language host runs it. Everything else is the real engine: the steps, the
+dynamic-provider host (``pulumi-resource-pulumi-python``), state, secrets, policy packs.
+
+Commands that do not run the program go to the CLI unchanged.
+
+With ``--client`` the CLI replaces the project's runtime by ``client`` (pkg/engine/plugins.go,
+``ProjectInfoContext``), so Pulumi.yaml's ``virtualenv`` option no longer reaches the
+dynamic-provider script as ``PULUMI_RUNTIME_VIRTUALENV`` (resource/plugin/provider_plugin.go,
+``NewProvider``): the script then runs ``python3`` from PATH, as it does under the Automation
+API. So the CLI runs with this virtualenv's ``bin`` first on PATH, as in an activated
+virtualenv.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+from concurrent import futures
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The commands that take --client (pkg/cmd/pulumi: newUpCmd, newPreviewCmd, newRefreshCmd,
+# newDestroyCmd); the Automation API passes it to the same four.
+PROGRAM_COMMANDS = {"up", "update", "preview", "pre", "refresh", "destroy", "down"}
+
+
+def _program() -> None:
+    """The project's program, run as the language host runs ``__main__.py``."""
+    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+
+
+def _with_client(args: list[str], address: str) -> list[str]:
+    """``args`` with ``--client`` and ``--exec-kind`` placed before any ``--``."""
+    extra = [f"--client={address}", "--exec-kind", "auto.inline"]
+    if "--" in args:
+        cut = args.index("--")
+        return [*args[:cut], *extra, *args[cut:]]
+    return [*args, *extra]
+
+
+def main(argv: list[str]) -> int:
+    pulumi, args = argv[0], argv[1:]
+    command = next((a for a in args if not a.startswith("-")), "")
+    if command not in PROGRAM_COMMANDS:
+        return subprocess.call([pulumi, *args])  # noqa: S603 - the CLI the caller chose
+
+    import grpc
+    from pulumi.automation._server import LanguageServer
+    from pulumi.runtime.proto import language_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(_program), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    try:
+        command = [pulumi, *_with_client(args, f"127.0.0.1:{port}")]
+        return subprocess.call(command, env=env)  # noqa: S603 - the CLI the caller chose
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        server.stop(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
