@@ -8,9 +8,10 @@ the way the Automation API runs an inline program: the program is served by
 ``pulumi.automation._server.LanguageServer`` (the SDK's code, the same one
 ``Stack.up(program=…)`` uses) and the CLI is given its address with ``--client``
 (``pulumi up/preview/refresh/destroy --client``, the flag the Automation API passes,
-pulumi/automation/_stack.py). The program is the project's own ``__main__.py``, run with
-``runpy`` as the language host runs it. Everything else is the real engine: the steps, the
-dynamic-provider host (``pulumi-resource-pulumi-python``), state, secrets, policy packs.
+pulumi/automation/_stack.py). The program is the ``__main__.py`` of the project in the current
+directory, run with ``runpy`` as the language host runs it. Everything else is the real
+engine: the steps, the dynamic-provider host (``pulumi-resource-pulumi-python``), state,
+secrets, policy packs.
 
 Commands that do not run the program go to the CLI unchanged.
 
@@ -31,7 +32,6 @@ import sys
 from concurrent import futures
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 # The commands that take --client (pkg/cmd/pulumi: newUpCmd, newPreviewCmd, newRefreshCmd,
 # newDestroyCmd); the Automation API passes it to the same four.
 PROGRAM_COMMANDS = {"up", "update", "preview", "pre", "refresh", "destroy", "down"}
@@ -39,7 +39,7 @@ PROGRAM_COMMANDS = {"up", "update", "preview", "pre", "refresh", "destroy", "dow
 
 def _program() -> None:
     """The project's program, run as the language host runs ``__main__.py``."""
-    runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+    runpy.run_path(str(Path.cwd() / "__main__.py"), run_name="__main__")
 
 
 def _with_client(args: list[str], address: str) -> list[str]:

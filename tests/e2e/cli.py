@@ -1,34 +1,96 @@
-"""Where the e2e suites find the Pulumi CLI: on PATH, else the one scripts/pulumi installed."""
+"""The real Pulumi CLI for the e2e suites: found as scripts/pulumi finds it, run as it runs it.
+
+``scripts/pulumi_cli.py`` decides which CLI (PATH, then the cached build of the project's
+version); ``.ci/run`` obtains one first, so in CI (``CI`` set) a missing CLI fails the suite
+instead of skipping it. Without a Python language host (the Go build has none) a program
+runs through ``scripts/pulumi_inline.py`` (the SDK's language server, ``--client``), exactly
+as ``./scripts/pulumi`` runs the main job.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import pulumi_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_CLI = ROOT / ".pulumi-cli"
-
-
-def cli_root() -> Path | None:
-    """The install root (``<root>/bin/pulumi``) of the CLI to use, or None when there is none."""
-    found = shutil.which("pulumi")
-    if found is not None:
-        return Path(found).resolve().parent.parent
-    if (LOCAL_CLI / "bin" / "pulumi").exists():
-        return LOCAL_CLI
-    return None
-
-
+BIN = pulumi_cli.find()
 SKIP_REASON = (
-    "no Pulumi CLI: none on PATH and none in .pulumi-cli/ (run ./scripts/pulumi once to "
-    "install it there, or install it from pulumi.com/docs/install), so the Automation API "
-    "suite cannot run here"
+    "no Pulumi CLI: none on PATH and none cached (run ./scripts/pulumi once, or "
+    "python scripts/pulumi_cli.py ensure, to build it from its Go modules)"
 )
 
 
-def cli_path_env() -> str:
-    """PATH with the CLI's directory first (its language plugins live next to it)."""
-    root = cli_root()
-    assert root is not None
-    return os.pathsep.join([str(root / "bin"), os.environ.get("PATH", "")])
+def require_cli() -> Path:
+    """The CLI's bin directory; skips without one, except in CI, where that is a failure."""
+    if BIN is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the e2e suite must run in CI, but there is {SKIP_REASON}")
+        pytest.skip(SKIP_REASON)
+    return BIN
+
+
+@dataclass
+class Project:
+    """A Pulumi project directory on a scratch file backend, driven through the real CLI."""
+
+    dir: Path
+    backend: Path
+    passphrase: str = "e2e-only-passphrase"
+    env: dict[str, str] = field(default_factory=dict)
+
+    def environ(self) -> dict[str, str]:
+        bin_dir = require_cli()
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "LEMLIST_"))}
+        return keep | pulumi_cli.OFFLINE_ENV | {
+            "PATH": os.pathsep.join([str(bin_dir), keep.get("PATH", "")]),
+            "PULUMI_BACKEND_URL": f"file://{self.backend}",
+            "PULUMI_CONFIG_PASSPHRASE": self.passphrase,
+            "PULUMI_HOME": str(self.backend.parent / "pulumi-home"),
+            "NO_COLOR": "1",
+        } | self.env
+
+    def pulumi(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """``pulumi ARGS`` in the project, with ``--non-interactive``; ``check``: must pass."""
+        bin_dir = require_cli()
+        command = [str(bin_dir / "pulumi"), *args, "--non-interactive"]
+        if not pulumi_cli.has_language_host(bin_dir):
+            command = [sys.executable, str(ROOT / "scripts" / "pulumi_inline.py"), *command]
+        done = subprocess.run(
+            command, cwd=self.dir, env=self.environ(), capture_output=True, text=True,
+            timeout=600, check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def init(self, stack: str) -> None:
+        self.pulumi("stack", "select", stack, "--create")
+
+    def export(self) -> dict[str, Any]:
+        return dict(json.loads(self.pulumi("stack", "export").stdout))
+
+    def outputs(self) -> dict[str, Any]:
+        return dict(json.loads(self.pulumi("stack", "output", "--json").stdout))
+
+
+def new_project(tmp_path: Path, program: str, name: str = "lemlist-e2e", **env: str) -> Project:
+    """A project whose ``__main__.py`` is ``program``, run in this test's virtualenv."""
+    project = tmp_path / "project"
+    project.mkdir()
+    venv = Path(sys.executable).parent.parent
+    (project / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {venv}\n"
+    )
+    (project / "__main__.py").write_text(program)
+    backend = tmp_path / "state"
+    backend.mkdir()
+    return Project(project, backend, env=dict(env))

@@ -1,17 +1,16 @@
-"""The main job itself through the Pulumi CLI: the repository's program on the dev stack.
+"""The main job under the real Pulumi CLI: the repository's program on a copy of the dev stack.
 
-A ``LocalWorkspace`` on the repository root (its ``Pulumi.yaml``, ``__main__.py`` and the dev
-stack's own configuration in ``stacks/``), on a scratch file backend, against an emulator on
-the dev stack's address (127.0.0.1:8787) with the dev key, as ``scripts/pulumi`` provides
-them: ``up``, ``preview`` (no changes), ``refresh``, ``destroy``. It runs wherever a CLI is
-found (PATH or ``.pulumi-cli``) and skips otherwise, saying why.
+The project's ``Pulumi.yaml``, ``__main__.py`` and ``stacks/Pulumi.dev.yaml`` (its secrets and
+second team included) are copied to a scratch directory, the stack's ``lemlist:apiUrl`` pointed
+at an emulator with the dev keys (as ``scripts/pulumi`` starts it), and driven with the real
+CLI: up, a no-op preview, one sender changed (exactly its replacement), a team move
+(create-first), refresh after a mailbox is disconnected outside Pulumi, destroy.
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import sys
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,84 +18,106 @@ from typing import Any
 import pytest
 
 from lemlist_emulator import Emulator
-from tests.e2e.cli import ROOT, SKIP_REASON, cli_path_env, cli_root
+from tests.e2e.cli import ROOT, Project, require_cli
 from tests.inventory.helpers import DEV_PASSPHRASE
 from tests.program_host import decrypted_stack_config
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(cli_root() is None, reason=SKIP_REASON)]
-
-auto = pytest.importorskip("pulumi.automation")
+pytestmark = pytest.mark.e2e
 
 DEV_KEY = "emulator-dev-key"  # scripts/pulumi's
-DEV_TEAMS = {"globex": "emulator-globex-key"}  # scripts/pulumi's (the stack's lemlist:teams)
-DEV_PORT = 8787  # stacks/Pulumi.dev.yaml's lemlist:apiUrl
+DEV_TEAMS = {"globex": "emulator-globex-key"}  # the stack's lemlist:teams
 DEV_SENDERS = {"alice@dev.example.com", "bob@dev.example.com", "support@dev.example.com"}
+BOB = "urn:pulumi:dev::lemlist-senders::pulumi-python:dynamic/lemlist:EmailAccount::bob"
+ALICE = BOB.replace("::bob", "::alice")
 
 
 @pytest.fixture
-def dev_emulator() -> Iterator[Emulator]:
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", DEV_PORT)) == 0:
-            pytest.skip(f"port {DEV_PORT} is in use (a dev emulator of scripts/pulumi?): stop it")
-    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=DEV_PORT) as emu:
-        yield emu
+def dev(tmp_path: Path) -> Iterator[tuple[Project, Emulator]]:
+    require_cli()
+    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS) as emulator:
+        project = tmp_path / "project"
+        (project / "stacks").mkdir(parents=True)
+        shutil.copy(ROOT / "__main__.py", project)
+        shutil.copy(ROOT / "Pulumi.yaml", project)
+        stack = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
+        assert "http://127.0.0.1:8787/api" in stack
+        (project / "stacks" / "Pulumi.dev.yaml").write_text(
+            stack.replace("http://127.0.0.1:8787/api", emulator.url)
+        )
+        backend = tmp_path / "state"
+        backend.mkdir()
+        dev = Project(project, backend, DEV_PASSPHRASE, {"LEMLIST_API_KEY": DEV_KEY})
+        # The project's virtualenv is .venv, relative: this test's own stands in for it.
+        (project / ".venv").symlink_to(Path(__import__("sys").executable).parent.parent)
+        dev.init("dev")
+        yield dev, emulator
 
 
-@pytest.fixture
-def dev_stack(tmp_path: Path, dev_emulator: Emulator) -> Iterator[Any]:
-    stack_file = ROOT / "stacks" / "Pulumi.dev.yaml"
-    before = stack_file.read_text()
-    backend = tmp_path / "state"
-    backend.mkdir()
-    env = {
-        "PULUMI_BACKEND_URL": f"file://{backend}",
-        "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE,
-        "LEMLIST_API_KEY": DEV_KEY,
-        "PATH": str(Path(sys.executable).parent) + ":" + cli_path_env(),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    opts = auto.LocalWorkspaceOptions(
-        work_dir=str(ROOT),
-        env_vars=env,
-        pulumi_command=auto.PulumiCommand(root=str(cli_root())),
-    )
-    stack = auto.create_or_select_stack("dev", work_dir=str(ROOT), opts=opts)
-    try:
-        yield stack
-    finally:
-        stack.destroy()
-        stack.workspace.remove_stack("dev")
-        after = stack_file.read_text()
-        stack_file.write_text(before)
-        assert after == before, "the run changed stacks/Pulumi.dev.yaml"
+def steps(project: Project) -> list[tuple[str, str]]:
+    """(op, urn) of every change ``pulumi preview --json`` plans."""
+    plan = json.loads(project.pulumi("preview", "--json").stdout)
+    return [(s["op"], s["urn"]) for s in plan.get("steps", []) if s["op"] != "same"]
 
 
-def test_dev_stack_up_preview_refresh_destroy(dev_stack: Any, dev_emulator: Emulator) -> None:
-    up = dev_stack.up()
-    assert up.summary.resource_changes.get("create") == 3
-    assert {a["sender_email"] for a in dev_emulator.accounts()} == DEV_SENDERS
-    teams = {a["sender_email"]: a["team"] for a in dev_emulator.accounts()}
-    assert teams["support@dev.example.com"] == "globex"  # connected with globex's key
-    assert teams["alice@dev.example.com"] == dev_emulator.default_team
-    senders = up.outputs["senders"].value
-    assert {v["id"] for v in senders.values()} == {a["id"] for a in dev_emulator.accounts()}
+def writes(emulator: Emulator) -> list[str]:
+    """The connects and disconnects the emulator served since the last call, in order."""
+    done = [r.operation for r in emulator.request_log() if r.operation in ("connect", "disconnect")]
+    emulator.clear_log()
+    return [op for op in done if op is not None]
 
-    preview = dev_stack.preview()
-    assert set(preview.change_summary) <= {"same"}, preview.change_summary
 
-    state = json.dumps(dev_stack.export_stack().deployment)
-    config, _ = decrypted_stack_config(ROOT / "stacks" / "Pulumi.dev.yaml", DEV_PASSPHRASE)
+def test_up_preview_change_move_refresh_destroy(dev: tuple[Project, Emulator]) -> None:
+    project, emulator = dev
+    up = project.pulumi("up", "--yes")
+    assert "+ 4 created" in up.stdout, up.stdout
+    accounts = {a["sender_email"]: a for a in emulator.accounts()}
+    assert set(accounts) == DEV_SENDERS
+    assert accounts["support@dev.example.com"]["team"] == "globex"  # globex's key
+    assert accounts["alice@dev.example.com"]["team"] == emulator.default_team
+    senders = project.outputs()["senders"]
+    assert {v["id"] for v in senders.values()} == {a["id"] for a in accounts.values()}
+
+    project.pulumi("preview", "--expect-no-changes")
+    _assert_no_plaintext_secrets(project)
+
+    # One sender changed: exactly its replacement (same address: delete first).
+    project.pulumi("config", "set", "--path", "lemlist-senders:senders.bob.smtp_port", "465")
+    project.pulumi("config", "set", "--path", "lemlist-senders:senders.bob.smtp_secure", "true")
+    assert steps(project) == [("replace", BOB)]
+    diff = project.pulumi("preview", "--diff").stdout
+    assert "+-pulumi-python:dynamic/lemlist:EmailAccount: (replace)" in diff, diff
+    assert diff.count("(replace)") == 1 and "[urn=" + BOB in diff, diff
+    emulator.clear_log()
+    project.pulumi("up", "--yes")
+    assert writes(emulator) == ["disconnect", "connect"]  # the same address: delete first
+    assert len(emulator.accounts()) == 3
+
+    # A team move: create-first (the new team's mailbox, then the old one's disconnect).
+    project.pulumi("config", "set", "--path", "lemlist-senders:senders.alice.team", "globex")
+    assert steps(project) == [("replace", ALICE)]
+    project.pulumi("up", "--yes")
+    assert writes(emulator) == ["connect", "disconnect"]  # create-first
+    alice = [a for a in emulator.accounts() if a["sender_email"] == "alice@dev.example.com"]
+    assert [a["team"] for a in alice] == ["globex"]
+
+    # Disconnected outside Pulumi: refresh drops it, and the next up connects it again.
+    assert emulator.disconnect(alice[0]["id"])
+    project.pulumi("refresh", "--yes")
+    assert steps(project) == [("create", ALICE)]
+    project.pulumi("up", "--yes")
+    assert len(emulator.accounts()) == 3
+
+    project.pulumi("destroy", "--yes")
+    assert emulator.accounts() == []
+
+
+def _assert_no_plaintext_secrets(project: Project) -> None:
+    state = json.dumps(project.export())
+    config, _ = decrypted_stack_config(project.dir / "stacks" / "Pulumi.dev.yaml", DEV_PASSPHRASE)
     for password in _leaves(json.loads(config["lemlist-senders:passwords"])):
-        assert password not in state, "a password reached the state file in clear"
-    assert DEV_KEY not in state
-    assert all(key not in state for key in DEV_TEAMS.values())
-
-    refresh = dev_stack.refresh()
-    assert refresh.summary.result == "succeeded"
-    assert len(dev_emulator.accounts()) == 3
-
-    dev_stack.destroy()
-    assert dev_emulator.accounts() == []
+        assert password not in state, "a password reached the exported state in clear"
+    for key in (DEV_KEY, *DEV_TEAMS.values()):
+        assert key not in state, "an API key reached the exported state"
 
 
 def _leaves(value: Any) -> list[str]:
