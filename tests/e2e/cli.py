@@ -13,6 +13,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +52,11 @@ class Project:
     def environ(self) -> dict[str, str]:
         bin_dir = require_cli()
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "LEMLIST_"))}
+        # This virtualenv first, as in an activated one: under --client the dynamic-provider
+        # script runs python3 from PATH (scripts/pulumi_inline.py says why).
+        path = [str(Path(sys.executable).parent), str(bin_dir), keep.get("PATH", "")]
         return keep | pulumi_cli.OFFLINE_ENV | {
-            "PATH": os.pathsep.join([str(bin_dir), keep.get("PATH", "")]),
+            "PATH": os.pathsep.join(path),
             "PULUMI_BACKEND_URL": f"file://{self.backend}",
             "PULUMI_CONFIG_PASSPHRASE": self.passphrase,
             "PULUMI_HOME": str(self.backend.parent / "pulumi-home"),
@@ -80,6 +85,20 @@ class Project:
 
     def outputs(self) -> dict[str, Any]:
         return dict(json.loads(self.pulumi("stack", "output", "--json").stdout))
+
+
+def serve_program(program: Callable[[], None]) -> tuple[Any, str]:
+    """The SDK's language server for ``program`` (what ``--client`` connects to): the
+    server, to stop, and its address."""
+    import grpc
+    from pulumi.automation._server import LanguageServer
+    from pulumi.runtime.proto import language_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(program), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, f"127.0.0.1:{port}"
 
 
 def new_project(tmp_path: Path, program: str, name: str = "lemlist-e2e", **env: str) -> Project:
