@@ -88,7 +88,7 @@ def _authorizes(
     results = {evaluate(lookup, domain, ip) for ip in addresses or []}
     if addresses and results == {"pass"}:
         return Finding(
-            SPF, Status.OK, where, f"authorizes smtp_host {shown(host)}'s address(es)", keys
+            SPF, Status.OK, where, f"authorizes the address(es) of smtp_host {shown(host)}", keys
         )
     return Finding(
         SPF,
