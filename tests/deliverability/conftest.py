@@ -1,8 +1,8 @@
 """The local DNS server, and the guard that keeps every test here off real resolvers.
 
-The guard (autouse) does two things for each test: the system's resolver configuration is
-unusable (``read_resolv_conf`` raises, so only a test that names its server can resolve),
-and every UDP or TCP send to anything but the local server is refused before it leaves and
+The system's resolver is off in every test of the suite (tests/conftest.py's
+``no_system_resolver``: only a test that names its server can resolve). Here, in addition,
+every UDP or TCP send to anything but the local server is refused before it leaves and
 recorded; a test fails at teardown when one was attempted, unless it expected it.
 """
 
@@ -12,7 +12,6 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-import dns.resolver
 import pytest
 
 from .dnsserver import LocalDNS
@@ -64,13 +63,8 @@ def no_real_resolver(local_dns: LocalDNS, monkeypatch: pytest.MonkeyPatch) -> It
             raise OSError(f"test guard: no connection may leave the machine ({address})")
         return real_connect_ex(sock, address)
 
-    def no_system_resolver(self: dns.resolver.Resolver, *_: Any) -> None:
-        raise dns.resolver.NoResolverConfiguration("test guard: the system resolver is off")
-
     monkeypatch.setattr(socket.socket, "sendto", sendto)
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", no_system_resolver)
-    monkeypatch.setattr(dns.resolver, "default_resolver", None)
     yield guard
     assert guard.expected or not guard.refused, f"a test tried to reach {guard.refused}"
