@@ -27,6 +27,7 @@ from lemlist_resource.deliverability import (
     selectors,
     sender_domain,
 )
+from lemlist_resource.validation import email_problem
 
 CONFIG_SCHEMA: Final[dict[str, Any]] = {
     "nameservers": {"type": "array", "items": {"type": "string"}, "default": []},
@@ -60,7 +61,8 @@ def _text(props: Mapping[str, Any], name: str) -> str | None:
 def check_deliverability(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """Report the sender domain's DNS errors and warnings (an EmailAccount's inputs)."""
     email = _text(args.props, "sender_email")
-    domain = sender_domain(email) if email else None
+    # Only an address the provider's check accepts: a message never quotes a raw value.
+    domain = sender_domain(email) if email and email_problem(email) is None else None
     config = args.get_config()
     found = checker(config)
     if domain is None or found is None:

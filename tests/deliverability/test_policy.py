@@ -45,3 +45,8 @@ def test_failed_lookups_are_no_violation(local_dns: LocalDNS) -> None:
 def test_without_any_resolver_the_policy_reports_nothing() -> None:
     props = account(sender_email="bob@broken.test")  # the system resolver is off in tests
     assert violations(NAME, resource_args(props, config={})) == []
+
+
+def test_an_invalid_address_is_left_to_the_providers_check(local_dns: LocalDNS) -> None:
+    props = account(sender_email="bob@broken.test\x1b[2J")
+    assert violations(NAME, resource_args(props, config=config(local_dns))) == []
