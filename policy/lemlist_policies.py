@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 import lemlist_inputs as inputs
+from lemlist_deliverability import CONFIG_SCHEMA as DELIVERABILITY_CONFIG
+from lemlist_deliverability import check_deliverability
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -230,10 +232,20 @@ def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) 
             )
 
 
+# --- deliverability (DNS; off by default) -------------------------------------------
+
+
+def deliverability(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """The sender domain's MX, SPF, DMARC and DKIM, as ``lint --dns`` checks them."""
+    if args.resource_type == RESOURCE_TYPE:
+        check_deliverability(args, report)
+
+
 # --- the policies ---------------------------------------------------------------------
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string"}, "default": []}
 _MANDATORY, _ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
+_DISABLED = EnforcementLevel.DISABLED
 
 #: name, description, validator, default enforcement level, config schema properties.
 _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str, Any]], ...]] = (
@@ -272,6 +284,14 @@ _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str,
         verify_connection_outside_dev,
         _MANDATORY,
         {"devStackPattern": {"type": "string", "default": DEFAULT_DEV_PATTERN}},
+    ),
+    (
+        "lemlist-deliverability",
+        "Sender domains publish MX, SPF, DMARC and DKIM (DNS lookups; off by default: "
+        "enable it as advisory, docs/deliverability.md).",
+        deliverability,
+        _DISABLED,
+        DELIVERABILITY_CONFIG,
     ),
 )
 

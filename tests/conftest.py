@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import dns.resolver
 import pytest
 
 from lemlist_emulator import Emulator
@@ -87,3 +88,15 @@ def host(host_factory: Callable[..., ProviderHost], emulator: Emulator) -> Provi
 @pytest.fixture
 def engine(host: ProviderHost) -> Engine:
     return Engine(host)
+
+
+@pytest.fixture(autouse=True)
+def no_system_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test resolves through the machine's resolver (dnspython reads /etc/resolv.conf):
+    a test that needs DNS asks tests/deliverability's local server by address."""
+
+    def off(self: dns.resolver.Resolver, *_: Any) -> None:
+        raise dns.resolver.NoResolverConfiguration("tests: the system resolver is off")
+
+    monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", off)
+    monkeypatch.setattr(dns.resolver, "default_resolver", None)

@@ -31,6 +31,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "lemlist_resource.names", "lemlist_resource.hostpool")),
     ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.relays",
                          "lemlist_resource.changes", "lemlist_resource.teams")),
+    ("deliverability", ("lemlist_resource.deliverability",
+                        "lemlist_resource.deliverability.*")),
     ("transport", ("lemlist_resource.settings", "lemlist_resource.auth",
                    "lemlist_resource.ratelimit", "lemlist_resource.redaction")),
     ("client", ("lemlist_resource.answers", "lemlist_resource.transport",
@@ -40,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("resource", ("lemlist_resource.resource",)),
     ("inventory model", ("lemlist_resource.inventory.model",)),
     ("stack files", ("lemlist_resource.inventory.stackfile",)),
+    ("deliverability lint", ("lemlist_resource.inventory.dnslint",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
     ("review", ("lemlist_resource.inventory.review",)),
     ("inventory entry points", ("lemlist_resource.inventory.program",
@@ -63,6 +66,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: The offline inventory (lint, review, their command line) never loads the Pulumi runtime.
 OFFLINE = (
     "lemlist_resource.inventory.stackfile",
+    "lemlist_resource.inventory.dnslint",
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
     "lemlist_resource.inventory.__main__",

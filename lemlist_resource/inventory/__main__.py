@@ -4,6 +4,8 @@ Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problem
 by ``lint``, 2 usage error or unreadable file. ``lint`` warnings (``warning: `` lines, e.g.
 an SMTP relay lemlist does not support) are printed but alone leave the status at 0, and so
 are notes (``note: `` lines: what the lint cannot see, e.g. a key the environment provides).
+``--dns`` (both commands) adds the online deliverability checks (docs/deliverability.md):
+their errors fail ``lint``; "could not check" never does.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from ..deliverability import Checker
+from . import dnslint
 from .lint import key_notes, lint, warnings
 from .review import GIT_PREFIX, load, review
-from .stackfile import StackFileError, read_stack
+from .stackfile import StackFile, StackFileError, read_stack
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     lint_cmd.add_argument("files", nargs="+", metavar="FILE", help="e.g. stacks/Pulumi.prod.yaml")
+    dnslint.add_options(lint_cmd)
     diff_cmd = commands.add_parser(
         "diff",
         help="Markdown summary of the sender changes between two versions of a stack file",
@@ -45,10 +50,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff_cmd.add_argument("--base", metavar="REF", help="git ref to compare every FILE with")
     diff_cmd.add_argument("files", nargs="+", metavar="FILE")
+    dnslint.add_options(diff_cmd)
     return parser
 
 
-def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+def _dns(stack: StackFile, path: str, checker: Checker | None, out: TextIO) -> int:
+    """Print the online checks' lines (with ``--dns``); returns how many are errors."""
+    if checker is None:
+        return 0
+    lines, errors = dnslint.lint_lines(checker.all(dnslint.mailboxes(stack)), path)
+    for line in lines:
+        print(line, file=out)
+    return len(errors)
+
+
+def _lint(files: Sequence[str], out: TextIO, err: TextIO, checker: Checker | None = None) -> int:
     status, count = EXIT_OK, 0
     for path in files:
         try:
@@ -64,8 +80,9 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
             print(f"warning: {warning.render(path)}", file=out)
         for note in key_notes(stack):
             print(f"note: {note.render(path)}", file=out)
-        if problems:
-            count += len(problems)
+        dns_errors = _dns(stack, path, checker, out)
+        if problems or dns_errors:
+            count += len(problems) + dns_errors
             status = max(status, EXIT_PROBLEMS)
         else:
             extra = f", {len(noted)} warning(s)" if noted else ""
@@ -75,7 +92,13 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _diff(base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO) -> int:
+def _diff(
+    base_ref: str | None,
+    files: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+    checker: Checker | None = None,
+) -> int:
     if base_ref is None:
         if len(files) != 2:
             print("diff: give BASE HEAD, or --base REF FILE...", file=err)
@@ -92,6 +115,8 @@ def _diff(base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO) 
             status = EXIT_USAGE
             continue
         print(review(base, head).markdown, file=out)
+        if checker is not None:
+            print(dnslint.markdown(checker.all(dnslint.mailboxes(head))), file=out)
     return status
 
 
@@ -99,9 +124,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     stdout = out or sys.stdout
     args = _parser().parse_args(argv)
+    try:
+        checker = dnslint.checker(args) if args.dns else None
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "lint":
-        return _lint(args.files, stdout, sys.stderr)
-    return _diff(args.base, args.files, stdout, sys.stderr)
+        return _lint(args.files, stdout, sys.stderr, checker)
+    return _diff(args.base, args.files, stdout, sys.stderr, checker)
 
 
 if __name__ == "__main__":

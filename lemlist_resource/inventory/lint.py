@@ -23,6 +23,7 @@ from ..teams import (
     unknown_team_reason,
 )
 from ..validation import validate
+from .dnslint import dkim_problems
 from .model import PASSWORD_PARTS, Problem, is_secure
 from .stackfile import StackFile
 
@@ -119,7 +120,7 @@ def team_problems(stack: StackFile) -> list[Problem]:
 def lint(stack: StackFile) -> list[Problem]:
     """Every problem of a parsed stack file, in a stable order (file, then per sender)."""
     problems = stack.problems + stack.inventory.problems + provider_problems(stack)
-    problems += team_problems(stack) + sender_problems(stack)
+    problems += team_problems(stack) + sender_problems(stack) + dkim_problems(stack)
     order = {key: i for i, key in enumerate(stack.inventory.senders)}
     return sorted(
         problems, key=lambda p: (p.sender is not None, order.get(p.sender or "", len(order)))

@@ -33,7 +33,9 @@ SENDERS_KEY = f"{PROJECT}:senders"
 DEFAULTS_KEY = f"{PROJECT}:defaults"
 PASSWORDS_KEY = f"{PROJECT}:passwords"
 PROTECT_KEY = f"{PROJECT}:protect"
-CONFIG_KEYS = (DEFAULTS_KEY, SENDERS_KEY, PASSWORDS_KEY, PROTECT_KEY)
+#: DKIM selectors per sender domain, for the online checks (docs/deliverability.md).
+DKIM_KEY = f"{PROJECT}:dkim"
+CONFIG_KEYS = (DEFAULTS_KEY, SENDERS_KEY, PASSWORDS_KEY, PROTECT_KEY, DKIM_KEY)
 
 #: EmailAccount inputs a sender entry may set (passwords live under ``passwords``).
 INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.name not in SECRET_FIELDS)
@@ -42,7 +44,7 @@ PER_SENDER_FIELDS: tuple[str, ...] = ("sender_email", "adopt_id")
 #: Inputs a stack default may set: all but the per-sender ones.
 DEFAULT_FIELDS: tuple[str, ...] = tuple(n for n in INPUT_FIELDS if n not in PER_SENDER_FIELDS)
 #: Per-sender settings that are not EmailAccount inputs.
-SENDER_OPTIONS: tuple[str, ...] = ("protect",)
+SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector")
 #: Logins fall back to the sender address.
 LOGIN_FIELDS: tuple[str, ...] = ("smtp_login", "imap_login")
 #: The parts of a ``passwords`` entry given as ``{smtp: …, imap: …}``.
@@ -86,6 +88,8 @@ class Sender:
     key: str
     inputs: dict[str, Any]
     protect: bool
+    #: ``dkim_selector`` as written (a name or a list), for the online checks only.
+    dkim_selector: object = None
 
     @property
     def resource_name(self) -> str:
@@ -206,6 +210,7 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
         return None
     own, problems = _fields(entry, INPUT_FIELDS + SENDER_OPTIONS, key, "an EmailAccount field")
     inv.problems += problems
+    dkim_selector = own.pop("dkim_selector", None)
     protect = parse_flag(own.pop("protect", inv.protect))
     if protect is None:
         inv.problems.append(Problem(key, "protect", "must be true or false"))
@@ -216,7 +221,7 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     for login in LOGIN_FIELDS:
         if inputs.get(login) is None or inputs.get(login) == "":
             inputs[login] = inputs.get("sender_email")
-    return Sender(key, inputs, protect)
+    return Sender(key, inputs, protect, dkim_selector)
 
 
 def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem | None:

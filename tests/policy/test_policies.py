@@ -39,6 +39,7 @@ DOMAINS = "lemlist-sender-domains"
 PROTECT = "lemlist-production-protect"
 VERIFY = "lemlist-verify-connection"
 ONE_MAILBOX = "lemlist-one-mailbox-per-address"
+DELIVERABILITY = "lemlist-deliverability"
 
 
 @pytest.fixture
@@ -56,9 +57,10 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> object:
 
 def test_pack_policies_levels_and_config_defaults() -> None:
     by_name = {p.name: p for p in policies()}
-    assert list(by_name) == [TLS, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX]
+    assert list(by_name) == [TLS, RELAY, DOMAINS, PROTECT, VERIFY, DELIVERABILITY, ONE_MAILBOX]
     levels = {name: p.enforcement_level for name, p in by_name.items()}
     assert levels.pop(RELAY) is EnforcementLevel.ADVISORY
+    assert levels.pop(DELIVERABILITY) is EnforcementLevel.DISABLED  # DNS is opt-in
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
     schema = by_name[PROTECT].config_schema
     assert schema is not None and schema.properties["stackPattern"]["default"] == "prod*"
