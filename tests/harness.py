@@ -15,6 +15,7 @@ The engine strips secret markers before calling this host (it answers
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -148,17 +149,37 @@ class ProviderHost:
             raise HostError(exc.code(), exc.details() or "") from None
 
     def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
-        """Send the stack configuration; keys in ``secret_keys`` travel as secrets."""
+        """Send the stack configuration; keys in ``secret_keys`` travel as secrets.
+
+        As ``provider.Configure`` (provider_plugin.go) sends it to the default provider: the
+        whole config as ``args`` (secrets marked) and as ``variables`` (strings, keys under
+        the provider's package), with the provider resource's own urn, name, type and id,
+        and the protocol flags it announces (recorded: tests/engine_requests.json).
+        """
         secrets = set(secret_keys)
         args = {k: secret(v) if k in secrets else v for k, v in config.items()}
-        self._call("Configure", proto.ConfigureRequest(args=to_struct(args, with_provider=False)))
+        variables = {
+            f"pulumi-python:config:{k}": v if isinstance(v, str) else json.dumps(v)
+            for k, v in config.items()
+        }
+        request = proto.ConfigureRequest(
+            args=to_struct(args, with_provider=False),
+            variables=variables,
+            acceptSecrets=True,
+            acceptResources=True,
+            sends_old_inputs=True,
+            sends_old_inputs_to_delete=True,
+            **PROVIDER_META,
+        )
+        self._call("Configure", request)
 
     def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> CheckOutcome:
         """``CheckRequest{olds: old inputs (empty when new or before a replace), news}``."""
         resp = self._call(
             "Check",
             proto.CheckRequest(
-                urn=urn("r"),
+                **resource_meta(),
+                randomSeed=b"\0" * 32,
                 # Empty olds are an empty map, without __provider, as the engine sends them.
                 olds=self._struct(olds) if olds else to_struct({}, with_provider=False),
                 news=self._struct(news),
@@ -180,7 +201,7 @@ class ProviderHost:
             "Diff",
             proto.DiffRequest(
                 id=id_,
-                urn=urn("r"),
+                **resource_meta(),
                 olds=self._struct(olds),
                 news=self._struct(news),
                 old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
@@ -194,7 +215,9 @@ class ProviderHost:
 
     def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """``CreateRequest{properties: checked inputs}``; returns the id and the outputs."""
-        request = proto.CreateRequest(urn=urn("r"), properties=self._struct(inputs))
+        request = proto.CreateRequest(
+            **resource_meta(status=True), properties=self._struct(inputs)
+        )
         resp = self._call("Create", request)
         return resp.id, from_struct(resp.properties)
 
@@ -212,7 +235,7 @@ class ProviderHost:
         """
         request = proto.ReadRequest(
             id=id_,
-            urn=urn("r"),
+            **resource_meta(status=True),
             properties=self._struct(props) if props is not None else None,
             inputs=self._struct(inputs) if inputs is not None else None,
         )
@@ -231,7 +254,7 @@ class ProviderHost:
             "Update",
             proto.UpdateRequest(
                 id=id_,
-                urn=urn("r"),
+                **resource_meta(status=True),
                 olds=self._struct(olds),
                 news=self._struct(news),
                 old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
@@ -245,7 +268,7 @@ class ProviderHost:
         """``DeleteRequest{id, properties: old OUTPUTS, old_inputs}``."""
         request = proto.DeleteRequest(
             id=id_,
-            urn=urn("r"),
+            **resource_meta(status=True),
             properties=self._struct(props),
             old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
         )
@@ -254,6 +277,26 @@ class ProviderHost:
 
 def urn(name: str) -> str:
     return f"urn:pulumi:test::lemlist::{TYPE}::{name}"
+
+
+#: The default ``pulumi-python`` provider resource, as Configure names it.
+PROVIDER_META = {
+    "urn": "urn:pulumi:test::lemlist::pulumi:providers:pulumi-python::default",
+    "name": "default",
+    "type": "pulumi:providers:pulumi-python",
+    "id": "00000000-0000-0000-0000-000000000000",
+}
+
+
+def resource_meta(name: str = "r", status: bool = False) -> dict[str, Any]:
+    """What the engine sends with every resource call besides the properties
+    (provider_plugin.go: ``urn``, ``name``, ``type``); ``status``: also the address and token
+    of the engine's resource-status service, which Create/Read/Update/Delete carry (the
+    Python host never dials it, so none runs here)."""
+    meta: dict[str, Any] = {"urn": urn(name), "name": name, "type": TYPE}
+    if status:
+        meta |= {"resource_status_address": "127.0.0.1:1", "resource_status_token": "token"}
+    return meta
 
 
 # -- a model of the engine's steps -----------------------------------------------------------
@@ -287,6 +330,7 @@ class Engine:
     external: dict[str, Resource] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
     pending_deletes: list[tuple[str, Resource]] = field(default_factory=list)
+    refresh_diffs: dict[str, DiffOutcome] = field(default_factory=dict)
 
     def preview(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         """Plan each resource (:meth:`plan`); resources no longer declared plan a delete."""
@@ -372,6 +416,10 @@ class Engine:
         Mirrors ``RefreshStep.Apply`` (step.go) and ``provider.Read``
         (provider_plugin.go): ``ReadRequest{id, properties: old outputs, inputs: old
         inputs}``; an empty id removes the resource; returned inputs replace the old ones.
+        Then the refresh diff (``RefreshStep.Apply`` calls ``diffResource`` with the new
+        inputs and outputs as the olds and the old inputs as the news, and shows the inverted
+        result): ``DiffRequest{olds: refreshed outputs, old_inputs: refreshed inputs, news:
+        old inputs}``. ``refresh_diffs`` keeps each resource's answer.
         """
         done: dict[str, str] = {}
         for name, res in list(self.state.items()):
@@ -379,9 +427,11 @@ class Engine:
             if not id_:
                 del self.state[name]
                 done[name] = "deleted"
-            else:
-                self.state[name] = Resource(id_, inputs or res.inputs, outs)
-                done[name] = "kept"
+                continue
+            new = Resource(id_, inputs or res.inputs, outs)
+            self.refresh_diffs[name] = self.host.diff(id_, new.outputs, res.inputs, new.inputs)
+            self.state[name] = new
+            done[name] = "kept"
         return done
 
     def get(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> dict[str, Any]:
