@@ -175,6 +175,12 @@ def changed_settings(
 
 
 def patch_body(values: Mapping[str, Any], names: list[str] | None = None) -> dict[str, Any]:
-    """lemlist's PATCH body for the declared settings (only ``names`` when given)."""
-    wanted = [s for s in SETTINGS if names is None or s.name in names]
-    return {s.api_name: values[s.name] for s in wanted if values.get(s.name) is not None}
+    """lemlist's PATCH body for the declared settings (only ``names`` when given): JSON
+    integers and booleans, as lemlist wants them (Pulumi delivers numbers as floats)."""
+    body: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = values.get(setting.name)
+        if value is None or (names is not None and setting.name not in names):
+            continue
+        body[setting.api_name] = bool(value) if setting.is_flag else _whole(value)
+    return body
