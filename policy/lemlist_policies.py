@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import lemlist_inputs as inputs
+from lemlist_warmup import warmup_policies
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -296,4 +297,4 @@ def policies() -> list[Policy]:
             enforcement_level=_MANDATORY,
         )
     )
-    return found
+    return found + warmup_policies()
