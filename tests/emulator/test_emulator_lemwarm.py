@@ -155,3 +155,12 @@ def test_the_provider_and_the_emulator_agree_on_every_value(setting: object) -> 
         except Refused:
             emulator_accepts = False
         assert (problem is None) == emulator_accepts, (setting, value)
+
+
+def test_the_command_line_switch_takes_the_seat_away() -> None:
+    from lemlist_emulator.cli import build_emulator, build_parser
+
+    args = build_parser().parse_args(["--api-key", KEY, "--no-lemwarm-seat", "--port", "0"])
+    with build_emulator(args) as emu, session_for(KEY) as api:
+        mailbox_id = emu.connect(sender_email="alice@acme-mail.com")
+        assert api.post(url(emu, mailbox_id, "start")).status_code == 402
