@@ -14,7 +14,7 @@ from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault
 from lemlist_resource import WarmupProvider
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
-from tests.harness import CheckFailed, Engine, HostError, ProviderHost
+from tests.harness import UNKNOWN, CheckFailed, Engine, HostError, ProviderHost
 
 WARMUP_PROVIDER = serialize_provider(WarmupProvider())
 SETTINGS = {"warm_email_max": 20, "warm_email_rampup": 2, "answer_percentage": 35}
@@ -166,6 +166,17 @@ def test_ranges_are_refused_at_preview_before_any_call(stack: Stack) -> None:
 def test_any_mailbox_id_shape_is_accepted(stack: Stack) -> None:
     outcome = stack.warmups.host.check({"mailbox_id": "usm_2mkqJNUjnJQiyVBht"})
     assert outcome.failures == [] and outcome.inputs["enabled"] is True
+
+
+def test_a_preview_of_a_new_mailbox_plans_its_warmup_with_unknown_values(stack: Stack) -> None:
+    """Before the mailbox exists its id is unknown: check passes it through unjudged, and a
+    warm-up whose mailbox is being replaced plans a replacement."""
+    outcome = stack.warmups.host.check({"mailbox_id": UNKNOWN, "warm_email_max": UNKNOWN})
+    assert outcome.failures == []
+    stack.up(**SETTINGS)
+    old = stack.warmups.state["alice"]
+    planned = stack.warmups.host.diff(old.id, old.outputs, {**old.inputs, "mailbox_id": UNKNOWN})
+    assert planned.replaces == ["mailbox_id"]
 
 
 def test_a_mailbox_disconnected_first_leaves_a_warmup_that_is_gone(stack: Stack) -> None:
