@@ -16,6 +16,7 @@ from email.message import Message
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote
 
+from lemlist_emulator import lemwarm
 from lemlist_emulator.model import (
     MSG_METHOD,
     MSG_NOT_FOUND,
@@ -116,7 +117,7 @@ def route(path: str) -> tuple[str, str | None, tuple[str, ...]] | None:
     match = _ACCOUNT_RE.fullmatch(path)
     if match:
         return "disconnect", unquote(match.group(1)), ("DELETE",)
-    return None
+    return lemwarm.route(path)
 
 
 def success_status(method: str, path: str) -> int:
@@ -162,7 +163,7 @@ class LemlistApp:
             admitted(operation)
         try:
             status, body = self._operate(request, principal, operation, account_id or "")
-        except LemlistRefusal as exc:
+        except (LemlistRefusal, lemwarm.Refused) as exc:
             return text_reply(exc.status, exc.message, headers)
         return json_reply(status, body, headers)
 
@@ -173,4 +174,8 @@ class LemlistApp:
             return self.backend.connect_json(principal, request.body, is_json=_is_json(request))
         if operation == "disconnect":
             return self.backend.disconnect(principal, account_id)
+        if operation.startswith("lemwarm_"):
+            return self.backend.lemwarm(
+                principal, operation, request.method, account_id, request.body
+            )
         return self.backend.test(principal, account_id)

@@ -161,6 +161,7 @@ def _fault_options(add: Callable[..., Any]) -> None:
         metavar="HOST[:smtp|imap]",
         help="connectivity tests of accounts on HOST fail (both sides unless one is named)",
     )
+    add("--no-lemwarm-seat", action="store_true", help="lemwarm start answers 402 (no seat)")
 
 
 def _random_faults(args: argparse.Namespace) -> RandomFaults | None:
@@ -212,6 +213,8 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     )
     for host, protocol in args.fail_host:
         emulator.fail_check(host, protocol)
+    if args.no_lemwarm_seat:
+        emulator.set_lemwarm_seat(False)
     return emulator
 
 

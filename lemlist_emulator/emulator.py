@@ -201,6 +201,15 @@ class Emulator:
         """Every connectivity check succeeds again."""
         self._backend.clear_check_failures()
 
+    def set_lemwarm(self, account_id: str, active: bool | None = None, **settings: Any) -> None:
+        """Change a mailbox's lemwarm as in the lemlist UI: ``active``, and settings by
+        lemlist's names (``warmEmailMax=25``). KeyError for an unknown mailbox."""
+        self._backend.set_lemwarm(account_id, active, settings)
+
+    def set_lemwarm_seat(self, available: bool, team: str | None = None) -> None:
+        """With ``available=False``, lemwarm start answers 402 for ``team`` (None: every team)."""
+        self._backend.set_lemwarm_seat(available, team)
+
     # ----- faults ----------------------------------------------------------------------------
 
     def inject(self, fault: Fault) -> None:

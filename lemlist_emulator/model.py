@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lemlist_emulator import rules
+from lemlist_emulator.lemwarm import LemwarmRoutes
 from lemlist_emulator.store import MemoryStore
 
 __all__ = [
@@ -101,7 +102,7 @@ def validate_fields(fields: object) -> dict[str, Any]:
         raise LemlistRefusal(400, exc.message) from None
 
 
-class Backend:
+class Backend(LemwarmRoutes):
     """Teams, keys, members and accounts, with lemlist's rules. Every method is thread-safe."""
 
     def __init__(
@@ -117,6 +118,7 @@ class Backend:
         self._members = {team: tuple(users) for team, users in members.items()}
         self._store = store if store is not None else MemoryStore()
         self._check_failures: dict[tuple[str, str], str] = {}
+        self._no_lemwarm_seat: set[str | None] = set()  # teams refused on lemwarm start
         self._closed = False
 
     # ----- identity -------------------------------------------------------------------------
@@ -183,6 +185,7 @@ class Backend:
                 else:
                     account[name] = value
             account["user_id"] = user_id
+            account["lemwarm_active"] = False  # GET /users/{userId}: lemwarm.active
             self._store.add(account)
         return 201, {"id": account_id, "email": clean["sender_email"], "provider": "custom"}
 
@@ -259,6 +262,7 @@ class Backend:
             self._ensure_open()
             self._store.clear()
             self._check_failures.clear()
+            self._no_lemwarm_seat.clear()
 
     def close(self) -> None:
         """Refuse further changes and close the store (reads of the last state still work)."""

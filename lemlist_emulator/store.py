@@ -50,6 +50,16 @@ class MemoryStore:
         self._persist_add(account, self._seq)
         self._accounts[account["id"]] = dict(account)
 
+    def update(self, account: Account) -> None:
+        """Replace a stored account's record (same ``id``; e.g. its lemwarm state)."""
+        for name in _PLAINTEXT_FIELDS:
+            if name in account:
+                raise ValueError(f"refusing to store plaintext field {name!r}")
+        if account["id"] not in self._accounts:
+            raise KeyError(account["id"])
+        self._persist_update(account)
+        self._accounts[account["id"]] = dict(account)
+
     def remove(self, account_id: str) -> bool:
         """Delete an account; False when there was none with this id."""
         if account_id not in self._accounts:
@@ -68,6 +78,9 @@ class MemoryStore:
 
     # Hooks for a persistent subclass: write first, so a failed write leaves memory unchanged.
     def _persist_add(self, account: Account, seq: int) -> None:
+        pass
+
+    def _persist_update(self, account: Account) -> None:
         pass
 
     def _persist_remove(self, account_id: str) -> None:
@@ -112,6 +125,13 @@ class SqliteStore(MemoryStore):
                 "INSERT INTO meta (name, value) VALUES ('seq', ?) "
                 "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 (seq,),
+            )
+
+    def _persist_update(self, account: Account) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE accounts SET data = ? WHERE id = ?",
+                (json.dumps(account, sort_keys=True), account["id"]),
             )
 
     def _persist_remove(self, account_id: str) -> None:

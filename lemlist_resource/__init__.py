@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .errors import LemlistAPIError, LemlistError, OutcomeUnknownError
     from .provider import EmailAccountProvider
     from .resource import EmailAccount, EmailAccountArgs
+    from .warmup.provider import WarmupProvider
+    from .warmup.resource import Warmup, WarmupArgs
 
 _PUBLIC = {
     "EmailAccount": "resource",
@@ -23,6 +25,9 @@ _PUBLIC = {
     "LemlistAPIError": "errors",
     "LemlistError": "errors",
     "OutcomeUnknownError": "errors",
+    "Warmup": "warmup.resource",
+    "WarmupArgs": "warmup.resource",
+    "WarmupProvider": "warmup.provider",
 }
 
 __all__ = [
@@ -32,6 +37,9 @@ __all__ = [
     "LemlistAPIError",
     "LemlistError",
     "OutcomeUnknownError",
+    "Warmup",
+    "WarmupArgs",
+    "WarmupProvider",
     "__version__",
 ]
 

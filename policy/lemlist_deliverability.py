@@ -15,7 +15,13 @@ from typing import Any, Final
 
 import dns.resolver
 import lemlist_inputs as inputs
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
 
 from lemlist_resource.deliverability import (
     DEFAULT_BUDGET,
@@ -77,3 +83,21 @@ def check_deliverability(args: ResourceValidationArgs, report: ReportViolation) 
                 f"sender '{email}': {finding.check} ({finding.record}): {finding.message}.",
                 None,
             )
+
+
+def deliverability(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """The sender domain's MX, SPF, DMARC and DKIM, as ``lint --dns`` checks them."""
+    if args.resource_type == inputs.RESOURCE_TYPE:
+        check_deliverability(args, report)
+
+
+def deliverability_policy() -> ResourceValidationPolicy:
+    """The policy, disabled by default (a stack's policy config enables it)."""
+    return ResourceValidationPolicy(
+        name="lemlist-deliverability",
+        description="Sender domains publish MX, SPF, DMARC and DKIM (DNS lookups; off by "
+        "default: enable it as advisory, docs/deliverability.md).",
+        validate=deliverability,
+        enforcement_level=EnforcementLevel.DISABLED,
+        config_schema=PolicyConfigSchema(dict(CONFIG_SCHEMA)),
+    )

@@ -19,6 +19,10 @@ from pulumi_policy.proxy import UnknownValueError
 from lemlist_resource.schema import DEFAULTS
 from lemlist_resource.validation import normalize_port
 
+#: The type token of ``lemlist_resource.EmailAccount`` (a dynamic resource registered with
+#: ``module="lemlist", name="EmailAccount"``; pulumi/dynamic/dynamic.py builds the token).
+RESOURCE_TYPE: Final = "pulumi-python:dynamic/lemlist:EmailAccount"
+
 #: Stands for a value Pulumi does not know during preview.
 UNKNOWN: Final = object()
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 import lemlist_inputs as inputs
-from lemlist_deliverability import CONFIG_SCHEMA as DELIVERABILITY_CONFIG
-from lemlist_deliverability import check_deliverability
+from lemlist_deliverability import deliverability_policy
+from lemlist_warmup import warmup_policies
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -28,9 +28,7 @@ from pulumi_policy import (
 from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.relays import unsupported_relay
 
-#: The type token of ``lemlist_resource.EmailAccount`` (a dynamic resource registered with
-#: ``module="lemlist", name="EmailAccount"``; pulumi/dynamic/dynamic.py builds the token).
-RESOURCE_TYPE: Final = "pulumi-python:dynamic/lemlist:EmailAccount"
+RESOURCE_TYPE: Final = inputs.RESOURCE_TYPE
 
 #: Config defaults: the policies' config schemas and the validators both read these.
 DEFAULT_PROD_PATTERN: Final = "prod*"
@@ -232,20 +230,10 @@ def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) 
             )
 
 
-# --- deliverability (DNS; off by default) -------------------------------------------
-
-
-def deliverability(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """The sender domain's MX, SPF, DMARC and DKIM, as ``lint --dns`` checks them."""
-    if args.resource_type == RESOURCE_TYPE:
-        check_deliverability(args, report)
-
-
 # --- the policies ---------------------------------------------------------------------
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string"}, "default": []}
 _MANDATORY, _ADVISORY = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
-_DISABLED = EnforcementLevel.DISABLED
 
 #: name, description, validator, default enforcement level, config schema properties.
 _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str, Any]], ...]] = (
@@ -285,14 +273,6 @@ _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str,
         _MANDATORY,
         {"devStackPattern": {"type": "string", "default": DEFAULT_DEV_PATTERN}},
     ),
-    (
-        "lemlist-deliverability",
-        "Sender domains publish MX, SPF, DMARC and DKIM (DNS lookups; off by default: "
-        "enable it as advisory, docs/deliverability.md).",
-        deliverability,
-        _DISABLED,
-        DELIVERABILITY_CONFIG,
-    ),
 )
 
 
@@ -316,4 +296,4 @@ def policies() -> list[Policy]:
             enforcement_level=_MANDATORY,
         )
     )
-    return found
+    return [*found, deliverability_policy(), *warmup_policies()]

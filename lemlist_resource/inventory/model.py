@@ -27,6 +27,8 @@ from typing import Any
 from ..echo import shown
 from ..schema import FIELDS, SECRET_FIELDS
 from ..validation import parse_flag
+from .lemwarm import LEMWARM, default_issues
+from .lemwarm import merge as merge_lemwarm
 
 PROJECT = "lemlist-senders"
 SENDERS_KEY = f"{PROJECT}:senders"
@@ -44,7 +46,7 @@ PER_SENDER_FIELDS: tuple[str, ...] = ("sender_email", "adopt_id")
 #: Inputs a stack default may set: all but the per-sender ones.
 DEFAULT_FIELDS: tuple[str, ...] = tuple(n for n in INPUT_FIELDS if n not in PER_SENDER_FIELDS)
 #: Per-sender settings that are not EmailAccount inputs.
-SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector")
+SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector", LEMWARM)
 #: Logins fall back to the sender address.
 LOGIN_FIELDS: tuple[str, ...] = ("smtp_login", "imap_login")
 #: The parts of a ``passwords`` entry given as ``{smtp: …, imap: …}``.
@@ -90,6 +92,8 @@ class Sender:
     protect: bool
     #: ``dkim_selector`` as written (a name or a list), for the online checks only.
     dkim_selector: object = None
+    #: Its ``lemwarm`` block over the stack default's; None: no Warmup is declared.
+    lemwarm: dict[str, Any] | None = None
 
     @property
     def resource_name(self) -> str:
@@ -173,8 +177,10 @@ def _stack_defaults(defaults: object, problems: list[Problem]) -> dict[str, Any]
     if not isinstance(defaults, Mapping):
         problems.append(Problem(None, DEFAULTS_KEY, "must be a map of field: value"))
         return {}
-    kept, found = _fields(defaults, DEFAULT_FIELDS, None, "a default field")
+    kept, found = _fields(defaults, (*DEFAULT_FIELDS, LEMWARM), None, "a default field")
     problems += [Problem(None, f"{DEFAULTS_KEY}.{p.field}", p.message) for p in found]
+    issues = default_issues(kept.get(LEMWARM))
+    problems += [Problem(None, f"{DEFAULTS_KEY}.{name}", message) for name, message in issues]
     return kept
 
 
@@ -215,13 +221,15 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     if protect is None:
         inv.problems.append(Problem(key, "protect", "must be true or false"))
         protect = inv.protect
+    lemwarm, issues = merge_lemwarm(inv.defaults.get(LEMWARM), own.pop(LEMWARM, None), LEMWARM)
+    inv.problems += [Problem(key, name, message) for name, message in issues]
     inputs: dict[str, Any] = dict.fromkeys(INPUT_FIELDS)
-    inputs.update(inv.defaults)
+    inputs.update({k: v for k, v in inv.defaults.items() if k != LEMWARM})
     inputs.update(own)
     for login in LOGIN_FIELDS:
         if inputs.get(login) is None or inputs.get(login) == "":
             inputs[login] = inputs.get("sender_email")
-    return Sender(key, inputs, protect, dkim_selector)
+    return Sender(key, inputs, protect, dkim_selector, lemwarm)
 
 
 def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem | None:

@@ -1,4 +1,5 @@
-"""The Pulumi program: one EmailAccount per sender of the stack's configuration.
+"""The Pulumi program: one EmailAccount per sender of the stack's configuration, and a
+Warmup (lemwarm) for each sender with a ``lemwarm`` block (its own or the stack default's).
 
 The project's ``__main__.py`` only calls :func:`run`. Resource names are the inventory's
 keys, so reordering or inserting senders changes nothing. Passwords come from the secret
@@ -15,6 +16,7 @@ from typing import Any
 import pulumi
 
 from ..resource import EmailAccount, EmailAccountArgs
+from ..warmup.resource import Warmup, WarmupArgs
 from .model import (
     PROJECT,
     Inventory,
@@ -32,6 +34,7 @@ class Deployment:
     inventory: Inventory
     accounts: dict[str, EmailAccount]
     outputs: dict[str, dict[str, pulumi.Output[Any]]]
+    warmups: dict[str, Warmup]
 
 
 def sender_options(sender: Sender) -> pulumi.ResourceOptions:
@@ -70,6 +73,22 @@ def declare(
     return accounts
 
 
+def declare_warmups(
+    inventory: Inventory, accounts: Mapping[str, EmailAccount]
+) -> dict[str, Warmup]:
+    """One Warmup per sender with a ``lemwarm`` block, on its mailbox's id and team, named
+    ``<key>-lemwarm`` and a child of its EmailAccount: replacing the mailbox replaces it."""
+    warmups: dict[str, Warmup] = {}
+    for key, sender in inventory.senders.items():
+        if sender.lemwarm is None:
+            continue
+        account = accounts[key]
+        args = WarmupArgs(mailbox_id=account.id, team=sender.inputs.get("team"), **sender.lemwarm)
+        options = pulumi.ResourceOptions(parent=account)
+        warmups[key] = Warmup(f"{key}-lemwarm", args, options)
+    return warmups
+
+
 def stack_outputs(accounts: Mapping[str, EmailAccount]) -> dict[str, dict[str, pulumi.Output[Any]]]:
     """The inventory as deployed, free of secrets: per key, the id, address and provider."""
     return {
@@ -92,9 +111,18 @@ def run(config: pulumi.Config | None = None) -> Deployment:
         )
     passwords = cfg.get_secret_object("passwords", {})
     accounts = declare(inventory, passwords)
+    warmups = declare_warmups(inventory, accounts)
     outputs = stack_outputs(accounts)
     pulumi.export("senders", outputs)
-    return Deployment(inventory, accounts, outputs)
+    return Deployment(inventory, accounts, outputs, warmups)
 
 
-__all__ = ["Deployment", "declare", "password", "run", "sender_options", "stack_outputs"]
+__all__ = [
+    "Deployment",
+    "declare",
+    "declare_warmups",
+    "password",
+    "run",
+    "sender_options",
+    "stack_outputs",
+]

@@ -15,6 +15,7 @@ from typing import Any
 from ..changes import Change, plan_change
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..validation import validate
+from .lemwarm import LEMWARM, review_lines
 from .lint import lint
 from .model import PASSWORD_PARTS, Sender
 from .stackfile import StackFile, StackFileError, parse_stack, read_stack
@@ -128,7 +129,8 @@ def _added(sender: Sender) -> str:
             f"in lemlist, connects nothing ({hosts}){protected}"
         )
     team = f" in {_team(sender)}" if sender.inputs.get("team") else ""
-    return f"- {_label(sender)}: connects a new mailbox{team} ({hosts}){protected}"
+    warmup = "".join(f"\n  - {line}" for line in review_lines(None, sender.lemwarm))
+    return f"- {_label(sender)}: connects a new mailbox{team} ({hosts}){protected}{warmup}"
 
 
 def _removed(sender: Sender) -> str:
@@ -180,6 +182,10 @@ def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bo
         notes += _replacement_notes(before, after, plan)
     elif plan.changed:
         notes.append("updated in place: no reconnect")
+    warmup = review_lines(before.lemwarm, after.lemwarm)
+    if plan.replaces and after.lemwarm is not None:
+        warmup = ["warm-up: re-applied on the new mailbox (started with its settings)"]
+    notes += warmup
     if before.protect != after.protect:
         notes.append(f"protection: {_on(before.protect)} → {_on(after.protect)}")
     if not notes:
@@ -236,6 +242,8 @@ def _defaults(base: StackFile, head: StackFile) -> list[str]:
             f"- default `{f.name}`: {_code(old.get(f.name))} → {_code(new.get(f.name))} "
             "(every sender that does not override it is listed under Changed)"
         )
+    if old.get(LEMWARM) != new.get(LEMWARM):
+        lines.append(f"- default `{LEMWARM}`: changed (each sender's warm-up is under Changed)")
     if base.inventory.protect != head.inventory.protect:
         lines.append(
             f"- stack protection: {_on(base.inventory.protect)} → {_on(head.inventory.protect)}"

@@ -57,10 +57,13 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> object:
 
 def test_pack_policies_levels_and_config_defaults() -> None:
     by_name = {p.name: p for p in policies()}
-    assert list(by_name) == [TLS, RELAY, DOMAINS, PROTECT, VERIFY, DELIVERABILITY, ONE_MAILBOX]
+    warmup = ["lemlist-warmup-outside-dev", "lemlist-warmup-rampup"]
+    expected = [TLS, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, DELIVERABILITY, *warmup]
+    assert list(by_name) == expected
     levels = {name: p.enforcement_level for name, p in by_name.items()}
     assert levels.pop(RELAY) is EnforcementLevel.ADVISORY
     assert levels.pop(DELIVERABILITY) is EnforcementLevel.DISABLED  # DNS is opt-in
+    assert {levels.pop(name) for name in warmup} == {EnforcementLevel.ADVISORY}
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
     schema = by_name[PROTECT].config_schema
     assert schema is not None and schema.properties["stackPattern"]["default"] == "prod*"

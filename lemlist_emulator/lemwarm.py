@@ -1,0 +1,174 @@
+"""lemwarm (warm-up) as lemlist documents it: start, pause, and the settings (GET / PATCH).
+
+Written from the contract (../shared/lemlist-api.md, "lemwarm"), not from the provider.
+``PATCH /lemwarm/{id}/settings`` takes any of ``warmEmailMax`` (1-40), ``warmEmailRampup``
+(1-40), ``internalCommunicationPercent`` (0-100), ``answerPercentage`` (0-100),
+``warmUsePlaintext`` and ``warmDailyVarianceEnabled`` (booleans), at least one; 200
+``{"ok": true}``; 400 ``A provided field has the wrong type`` (a value of the wrong JSON type)
+or ``Error updating settings`` (no field, or a number out of range). Where the contract is
+silent, the emulator's choices (docs/emulator.md): an unknown mailbox answers 404
+``Email account not found`` (the contract's sentence for an unknown mailbox); another team's
+answers 403 ``You are not allowed to modify this mailbox`` on writes and 404 on a read; a team
+without a lemwarm seat answers start with 402 ``LEMWARM_SEAT_TEXT``; a new mailbox starts
+paused with :data:`DEFAULT_SETTINGS`. The mixin keeps each account's ``lemwarm_active`` and
+``lemwarm_settings`` on its record (``GET /users/{userId}`` reports ``lemwarm.active``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from lemlist_emulator.model import Principal
+    from lemlist_emulator.store import MemoryStore
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "LEMWARM_SEAT_TEXT",
+    "MSG_UPDATE_ERROR",
+    "MSG_WRONG_TYPE",
+    "LemwarmRoutes",
+    "route",
+]
+
+MSG_WRONG_TYPE = "A provided field has the wrong type"
+MSG_UPDATE_ERROR = "Error updating settings"
+LEMWARM_SEAT_TEXT = "lemwarm is available with a lemwarm seat: add one to your plan"
+_NOT_FOUND = "Email account not found"
+_FORBIDDEN = "You are not allowed to modify this mailbox"
+_BAD_TEAM = "Bad team"
+
+#: name -> (low, high), or None for a boolean.
+RANGES: dict[str, tuple[int, int] | None] = {
+    "warmEmailMax": (1, 40),
+    "warmEmailRampup": (1, 40),
+    "internalCommunicationPercent": (0, 100),
+    "answerPercentage": (0, 100),
+    "warmUsePlaintext": None,
+    "warmDailyVarianceEnabled": None,
+}
+#: A new mailbox's settings (lemlist's GET example shows warmEmailMax 5, warmEmailRampup 5).
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "warmEmailMax": 5,
+    "warmEmailRampup": 5,
+    "internalCommunicationPercent": 0,
+    "answerPercentage": 30,
+    "warmUsePlaintext": False,
+    "warmDailyVarianceEnabled": False,
+}
+
+_ROUTE_RE = re.compile(r"/api/lemwarm/([^/]+)/(start|pause|settings)")
+_METHODS = {"start": ("POST",), "pause": ("POST",), "settings": ("GET", "PATCH")}
+
+
+def route(path: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """``("lemwarm_start"|"lemwarm_pause"|"lemwarm_settings", mailbox_id, methods)``."""
+    match = _ROUTE_RE.fullmatch(path)
+    if match is None:
+        return None
+    action = match.group(2)
+    return f"lemwarm_{action}", unquote(match.group(1)), _METHODS[action]
+
+
+class Refused(Exception):
+    """A lemwarm refusal: status and lemlist's sentence (the backend turns it into its own)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status} {message}")
+        self.status = status
+        self.message = message
+
+
+def settings_update(body: bytes) -> dict[str, Any]:
+    """The PATCH body's settings, by lemlist's rules (unknown keys are ignored)."""
+    try:
+        fields = json.loads(body) if body.strip() else {}
+    except ValueError:
+        raise Refused(400, MSG_WRONG_TYPE) from None
+    if not isinstance(fields, dict):
+        raise Refused(400, MSG_WRONG_TYPE)
+    clean: dict[str, Any] = {}
+    for name, bounds in RANGES.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if bounds is None:
+            if not isinstance(value, bool):
+                raise Refused(400, MSG_WRONG_TYPE)
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise Refused(400, MSG_WRONG_TYPE)
+        elif not bounds[0] <= value <= bounds[1]:
+            raise Refused(400, MSG_UPDATE_ERROR)
+        clean[name] = value
+    if not clean:
+        raise Refused(400, MSG_UPDATE_ERROR)
+    return clean
+
+
+class LemwarmRoutes:
+    """The lemwarm routes of the backend (mixed into ``Backend``, which owns the lock,
+    the store and the seat switch)."""
+
+    _lock: threading.Lock
+    _store: MemoryStore
+    _no_lemwarm_seat: set[str | None]
+
+    def lemwarm(
+        self, principal: Principal, operation: str, method: str, mailbox_id: str, body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        """Serve one lemwarm route for ``principal``'s team."""
+        team = principal.team
+        if team is None:
+            raise Refused(400, _BAD_TEAM)
+        write = operation != "lemwarm_settings" or method == "PATCH"
+        changes = settings_update(body) if method == "PATCH" else {}
+        with self._lock:
+            account = self._store.get(mailbox_id)
+            if account is None or (account["team"] != team and not write):
+                raise Refused(404, _NOT_FOUND)
+            if account["team"] != team:
+                raise Refused(403, _FORBIDDEN)
+            if operation == "lemwarm_settings" and method == "GET":
+                return 200, dict(DEFAULT_SETTINGS, **account.get("lemwarm_settings", {}))
+            if operation == "lemwarm_start" and (team in self._no_lemwarm_seat or (
+                None in self._no_lemwarm_seat
+            )):
+                raise Refused(402, LEMWARM_SEAT_TEXT)
+            self._store.update(_changed(account, operation, changes))
+        return 200, {"ok": True}
+
+    def set_lemwarm(self, mailbox_id: str, active: bool | None, settings: dict[str, Any]) -> None:
+        """Change a mailbox's lemwarm outside the API (as in the lemlist UI); KeyError when
+        there is no such mailbox. ``settings`` use lemlist's keys; ranges are not checked."""
+        with self._lock:
+            account = self._store.get(mailbox_id)
+            if account is None:
+                raise KeyError(mailbox_id)
+            record = dict(account)
+            if active is not None:
+                record["lemwarm_active"] = active
+            record["lemwarm_settings"] = {**account.get("lemwarm_settings", {}), **settings}
+            self._store.update(record)
+
+    def set_lemwarm_seat(self, available: bool, team: str | None = None) -> None:
+        """Give (or take away) the lemwarm seat of ``team``, or of every team (None)."""
+        with self._lock:
+            if available:
+                self._no_lemwarm_seat.discard(team)
+            else:
+                self._no_lemwarm_seat.add(team)
+
+
+def _changed(account: dict[str, Any], operation: str, changes: dict[str, Any]) -> dict[str, Any]:
+    record = dict(account)
+    if operation == "lemwarm_start":
+        record["lemwarm_active"] = True
+    elif operation == "lemwarm_pause":
+        record["lemwarm_active"] = False
+    else:
+        record["lemwarm_settings"] = {**account.get("lemwarm_settings", {}), **changes}
+    return record
