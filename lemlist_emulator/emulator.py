@@ -4,7 +4,7 @@ limiter, faults, latency and the HTTP server, and offers the in-process API test
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,6 +14,7 @@ from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
 from lemlist_emulator.latency import OPERATIONS, Latency, PerOperation
 from lemlist_emulator.model import Backend
 from lemlist_emulator.pipeline import Pipeline, RequestRecord
+from lemlist_emulator.plans import PlanGates
 from lemlist_emulator.ratelimit import LEMLIST_RATE, RateLimiter
 from lemlist_emulator.server import LemlistHTTPServer
 from lemlist_emulator.store import open_store
@@ -46,8 +47,9 @@ class Emulator:
     mapping per operation (``{"connect": 1.0, "test": 2.0, "disconnect": 0.3}``), on top of a
     named ``profile`` (``"lemlist"``); spent by ``sleep`` (injectable), never under a lock;
     seeded by ``seed`` like the random faults. ``state_path``: a SQLite file that keeps
-    accounts across restarts (None: memory only).
-    """
+    accounts across restarts (None: memory only). ``id_prefix``: ``"usm"`` (as lemlist lists
+    ids) or ``"umx"``. ``catch_all``: unknown paths answer 200 HTML and unknown users ``200
+    {}``, as lemlist does (default); False: ``404 Not found`` for both."""
 
     def __init__(
         self,
@@ -66,16 +68,19 @@ class Emulator:
         teams: TeamKeys | None = None,
         profile: str | None = None,
         sleep: Callable[[float], None] | None = None,
+        id_prefix: str = "usm",
+        catch_all: bool = True,
     ) -> None:
         setup = team_setup(api_keys, teams, members)
         self.default_team = setup.default
         self._teams = list(dict.fromkeys([setup.default, *setup.members]))
         store = open_store(state_path)
-        self._backend = Backend(setup.keys, setup.members, bad_team_keys, store)
+        self._backend = Backend(setup.keys, setup.members, bad_team_keys, store, id_prefix)
+        self._gates = PlanGates()
         self._limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
         self._random_faults = random_faults
         self._stop = threading.Event()
-        app = LemlistApp(self._backend, self._limiter)
+        app = LemlistApp(self._backend, self._limiter, catch_all=catch_all, gates=self._gates)
         faults = FaultPlan(random_faults, seed)
         timing = Latency(latency, jitter, profile, seed)
         self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
@@ -148,8 +153,7 @@ class Emulator:
     # ----- state -----------------------------------------------------------------------------
 
     def accounts(self, team: str | None = None) -> list[dict[str, Any]]:
-        """Snapshot copies of every connected account (only ``team``'s when given), oldest
-        first; each names its ``team``."""
+        """Copies of every account (only ``team``'s when given), oldest first."""
         accounts = self._backend.accounts()
         return accounts if team is None else [a for a in accounts if a["team"] == team]
 
@@ -189,6 +193,27 @@ class Emulator:
     def disconnect(self, account_id: str) -> bool:
         """Remove an account outside the API (as in the lemlist UI); False if there was none."""
         return self._backend.remove(account_id)
+
+    def set_status(self, target: str, status: str) -> int:
+        """Set a mailbox's status (``CONNECTED``, ``ERROR`` as if its password changed,
+        ``DISCONNECTED``) by id, or by address (now and for later connects); returns how many
+        changed. A mailbox not CONNECTED also fails the test endpoint."""
+        return self._backend.set_status(target, status)
+
+    def update_account(self, account_id: str, **changes: Any) -> bool:
+        """Change ``status``, ``email_limit`` or ``lemwarm_active``; False if no account."""
+        unknown = set(changes) - {"status", "email_limit", "lemwarm_active"}
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        return self._backend.update(account_id, **changes)
+
+    def gate_plan(self, team: str | None = None, operations: Iterable[str] | None = None) -> None:
+        """``team``'s plan (default team) lacks ``operations`` (None: all): they answer 402."""
+        self._gates.gate(team or self.default_team, operations)
+
+    def ungate_plan(self, team: str | None = None) -> None:
+        """Lift ``team``'s plan gates (None: every team's)."""
+        self._gates.ungate(team)
 
     def fail_check(
         self, host: str, protocol: str | None = None, error: str = "Authentication failed"
@@ -266,6 +291,7 @@ class Emulator:
         failures, log or rate counts; random faults as configured and the seeded sequences
         (faults, jitter) restarted."""
         self._backend.reset()
+        self._gates.ungate()
         self._pipeline.faults.clear()
         self._pipeline.faults.set_random(self._random_faults)
         self._pipeline.latency.reset()

@@ -50,6 +50,18 @@ class MemoryStore:
         self._persist_add(account, self._seq)
         self._accounts[account["id"]] = dict(account)
 
+    def update(self, account_id: str, changes: Account) -> bool:
+        """Change some fields of an account (never a password); False when there is none."""
+        account = self._accounts.get(account_id)
+        if account is None:
+            return False
+        if any(name in changes for name in (*_PLAINTEXT_FIELDS, "id")):
+            raise ValueError("refusing to change an id or store a plaintext field")
+        updated = {**account, **changes}
+        self._persist_update(updated)
+        self._accounts[account_id] = updated
+        return True
+
     def remove(self, account_id: str) -> bool:
         """Delete an account; False when there was none with this id."""
         if account_id not in self._accounts:
@@ -68,6 +80,9 @@ class MemoryStore:
 
     # Hooks for a persistent subclass: write first, so a failed write leaves memory unchanged.
     def _persist_add(self, account: Account, seq: int) -> None:
+        pass
+
+    def _persist_update(self, account: Account) -> None:
         pass
 
     def _persist_remove(self, account_id: str) -> None:
@@ -112,6 +127,13 @@ class SqliteStore(MemoryStore):
                 "INSERT INTO meta (name, value) VALUES ('seq', ?) "
                 "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 (seq,),
+            )
+
+    def _persist_update(self, account: Account) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE accounts SET data = ? WHERE id = ?",
+                (json.dumps(account, sort_keys=True), account["id"]),
             )
 
     def _persist_remove(self, account_id: str) -> None:

@@ -32,7 +32,7 @@ from .teams import key_hint
 MAX_BODY = 64 * 1024
 #: lemlist's own words for an id it does not know: the only 404 that means "gone".
 GONE_TEXT = "Email account not found"
-#: What a mailbox id may look like before it is put in a URL path (lemlist's are ``umx_…``).
+#: What a mailbox id may look like before it is put in a URL path (lemlist's are ``usm_…``).
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 #: The longest pause a 429's ``Retry-After`` can ask for, and the pause when it names none.
 MAX_RETRY_AFTER = 60.0
@@ -99,9 +99,7 @@ class Answer:
 
     def json(self) -> Any:
         """The parsed body when it is complete JSON sent as JSON; None otherwise."""
-        json_type = self.content_type == "application/json" or self.content_type.endswith(
-            "+json"
-        )
+        json_type = self.content_type == "application/json" or self.content_type.endswith("+json")
         if self.truncated or not json_type:
             return None
         try:
@@ -214,13 +212,25 @@ def redirect_target(answer: Answer) -> str:
 
 
 def api_error(
-    what: str, answer: Answer, label: str, key_hint: str = KEY_HINT
+    what: str,
+    answer: Answer,
+    label: str,
+    key_hint: str = KEY_HINT,
+    outcome: str = "nothing was changed",
 ) -> LemlistAPIError:
     """Turn an error answer into a sentence: status, lemlist's reason, what to do.
 
-    ``key_hint``: where this client's key is set (a named team's differs from the default)."""
+    ``key_hint``: where this client's key is set (a named team's differs from the default).
+    ``outcome``: what a refusal leaves (a connect's: "nothing was connected")."""
     status, reason = answer.status, answer.reason()
     low = reason.lower()
+    if status == 402:
+        return LemlistAPIError(
+            f"{what} failed: your lemlist plan does not include this (lemlist said: {reason}); "
+            f"{outcome}. Upgrade the team's lemlist plan to use it.",
+            status,
+            reason,
+        )
     if status == 401:
         hint = f"lemlist did not accept the API key: {key_hint}."
     elif status == 403 and "member" in low:
@@ -232,9 +242,8 @@ def api_error(
         )
     elif "already exists" in low:
         hint = (
-            f"{label} is already connected in lemlist (its id is under Settings > Email "
-            f"accounts): {adopt_instruction()}, or disconnect it there and run "
-            "`pulumi up` again."
+            f"{label} is already connected in lemlist: {adopt_instruction()}, or "
+            "disconnect it in lemlist and run `pulumi up` again."
         )
     elif "invalid host" in low:
         hint = (
@@ -247,8 +256,14 @@ def api_error(
         hint = "the API key's team cannot use this API: check it belongs to the right team."
     elif status in (404, 405):
         hint = f"{URL_HINT}."
-    else:
+    elif status >= 500:
         hint = "retry later; if it persists, contact lemlist support with this message."
+    else:
+        hint = (
+            "lemlist does not document this answer for this route, so nothing is concluded "
+            f"from it and the stack state is kept ({outcome}); if it persists, contact lemlist "
+            "support with this message."
+        )
     return LemlistAPIError(
         f"{what} failed: lemlist answered {answer.describe()}; {hint}", status, reason
     )

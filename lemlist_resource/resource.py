@@ -41,7 +41,7 @@ class EmailAccountArgs:
     #: Verify SMTP and IMAP (lemlist's test endpoint) right after connecting; on failure
     #: disconnect and fail the update.
     verify_connection: Input[bool] | None = field(default=None)
-    #: Adopt a mailbox already connected in lemlist (its ``umx_…`` id) instead of connecting
+    #: Adopt a mailbox already connected in lemlist (its ``usm_…`` id) instead of connecting
     #: it again. Read only when the resource is created: setting, changing or removing it
     #: later changes nothing. lemlist cannot read settings back: the declared inputs are
     #: recorded as they are, so declare the mailbox's real settings.
@@ -49,7 +49,7 @@ class EmailAccountArgs:
 
 
 class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
-    """A lemlist email account (custom SMTP/IMAP sender). Its id is lemlist's ``umx_…`` id."""
+    """A lemlist email account (custom SMTP/IMAP sender); its id is lemlist's (``usm_…``)."""
 
     email: Output[str]
     provider: Output[str]

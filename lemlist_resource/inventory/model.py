@@ -4,7 +4,7 @@ The configuration lives in the project's namespace (``lemlist-senders:``):
 
 * ``defaults`` — inputs shared by every sender of the stack (hosts, ports, flags…);
 * ``senders`` — a map from a stable key to one sender's inputs (any EmailAccount input but
-  the passwords, plus ``protect``; ``adopt_id: umx_…`` adopts a mailbox already connected
+  the passwords, plus ``protect``; ``adopt_id: usm_…`` adopts a mailbox already connected
   in lemlist); the key is the resource name;
 * ``passwords`` — a map from the same keys to one secret used for SMTP and IMAP, or to
   ``{smtp: secret, imap: secret}``; kept apart so that ``senders`` stays a plain value;
@@ -276,5 +276,3 @@ def split_password(entry: object) -> tuple[dict[str, object], list[str]]:
         unknown = [str(part) for part in entry if part not in PASSWORD_PARTS]
         return values, unknown
     return dict.fromkeys(PASSWORD_PARTS.values(), entry), []
-
-
