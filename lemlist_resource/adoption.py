@@ -13,7 +13,7 @@ UNKNOWN_ID = "usm_…"
 #: Where a user finds a mailbox's id: lemlist's own listing, the only source that gives it.
 WHERE_IDS_ARE = (
     "lemlist lists its mailboxes and their ids with GET /user/channels (the key's own user) "
-    "and GET /users/{userId} (each member of GET /team)"
+    "and GET /users/<userId> (each member of GET /team)"
 )
 
 

@@ -114,7 +114,10 @@ class Answer:
         if not self.body:
             return "an empty body"
         if self.is_html:
-            return f'an HTML page, likely from a proxy or captive portal: "{quote(self.text)}"'
+            return (
+                "an HTML page, likely from a proxy or captive portal, or lemlist's web app "
+                f'(an {URL_CONFIG} without /api): "{quote(self.text)}"'
+            )
         return quote(self.text)
 
     def retry_after_seconds(self) -> float:
@@ -211,6 +214,42 @@ def redirect_target(answer: Answer) -> str:
     return f"to {shown(host if port is None else f'{host}:{port}')}"
 
 
+def _hint(status: int, low: str, label: str, key_hint: str, outcome: str) -> str:
+    """What to do about an error answer lemlist documents (or about one it does not)."""
+    if status == 401:
+        return f"lemlist did not accept the API key: {key_hint}."
+    if status == 403 and "member" in low:
+        return "user_id must be the id of a member of the API key's team (see GET /team)."
+    if status == 403:
+        return (
+            "this mailbox belongs to another team: set its `team` to the one that owns it "
+            "(a team of lemlist:teams, with that team's API key)."
+        )
+    if "already exists" in low:
+        return (
+            f"{label} is already connected in lemlist: {adopt_instruction()}, or "
+            "disconnect it in lemlist and run `pulumi up` again."
+        )
+    if "invalid host" in low:
+        return (
+            "lemlist refused smtp_host or imap_host (a banned, Gmail, private or "
+            "loopback host): use the mail server's public host name."
+        )
+    if "missing required" in low:
+        return "a required field was missing or mistyped; check every input of this mailbox."
+    if "bad team" in low:
+        return "the API key's team cannot use this API: check it belongs to the right team."
+    if status in (404, 405):
+        return f"{URL_HINT}."
+    if status >= 500:
+        return "retry later; if it persists, contact lemlist support with this message."
+    return (
+        "lemlist does not document this answer for this route, so nothing is concluded "
+        f"from it and the stack state is kept ({outcome}); if it persists, contact lemlist "
+        "support with this message."
+    )
+
+
 def api_error(
     what: str,
     answer: Answer,
@@ -221,49 +260,18 @@ def api_error(
     """Turn an error answer into a sentence: status, lemlist's reason, what to do.
 
     ``key_hint``: where this client's key is set (a named team's differs from the default).
-    ``outcome``: what a refusal leaves (a connect's: "nothing was connected")."""
+    ``outcome``: what a refusal leaves (a connect's: "nothing was connected"). A 402 is
+    lemlist's plan gate: retrying cannot help until the plan changes, so it never says so."""
     status, reason = answer.status, answer.reason()
-    low = reason.lower()
     if status == 402:
+        hint = f"{outcome}. Upgrade the team's lemlist plan to use it."
         return LemlistAPIError(
             f"{what} failed: your lemlist plan does not include this (lemlist said: {reason}); "
-            f"{outcome}. Upgrade the team's lemlist plan to use it.",
+            + hint,
             status,
             reason,
         )
-    if status == 401:
-        hint = f"lemlist did not accept the API key: {key_hint}."
-    elif status == 403 and "member" in low:
-        hint = "user_id must be the id of a member of the API key's team (see GET /team)."
-    elif status == 403:
-        hint = (
-            "this mailbox belongs to another team: set its `team` to the one that owns it "
-            "(a team of lemlist:teams, with that team's API key)."
-        )
-    elif "already exists" in low:
-        hint = (
-            f"{label} is already connected in lemlist: {adopt_instruction()}, or "
-            "disconnect it in lemlist and run `pulumi up` again."
-        )
-    elif "invalid host" in low:
-        hint = (
-            "lemlist refused smtp_host or imap_host (a banned, Gmail, private or "
-            "loopback host): use the mail server's public host name."
-        )
-    elif "missing required" in low:
-        hint = "a required field was missing or mistyped; check every input of this mailbox."
-    elif "bad team" in low:
-        hint = "the API key's team cannot use this API: check it belongs to the right team."
-    elif status in (404, 405):
-        hint = f"{URL_HINT}."
-    elif status >= 500:
-        hint = "retry later; if it persists, contact lemlist support with this message."
-    else:
-        hint = (
-            "lemlist does not document this answer for this route, so nothing is concluded "
-            f"from it and the stack state is kept ({outcome}); if it persists, contact lemlist "
-            "support with this message."
-        )
+    hint = _hint(status, reason.lower(), label, key_hint, outcome)
     return LemlistAPIError(
         f"{what} failed: lemlist answered {answer.describe()}; {hint}", status, reason
     )

@@ -61,6 +61,19 @@ def status_outputs(mailbox: Mailbox | None, listing: Listing) -> dict[str, Any]:
     }
 
 
+def _disagree(listing: Listing, listed: Mailbox | None, result: dict[str, Any] | None) -> bool:
+    """Whether the cached listing contradicts the test endpoint's answer just now (listed but
+    404, absent from a complete listing but known, CONNECTED but failing or the reverse)."""
+    if listing.mailboxes is None:
+        return False
+    if result is None or listed is None:
+        return (result is None) != (listed is None) and (listing.complete or listed is not None)
+    if listed.status is None:
+        return False
+    works = bool(result["smtp"]["success"] and result["imap"]["success"])
+    return works != (listed.status == "CONNECTED")
+
+
 def read_mailbox(
     api: LemlistClient, directory: Directory, account_id: str
 ) -> dict[str, Any] | None:
@@ -69,8 +82,8 @@ def read_mailbox(
     404 ``Email account not found``."""
     listing = directory.listing()
     result = api.verify(account_id)
-    if result is None and listing.find(account_id) is not None:
-        listing = directory.listing(fresh=True)  # listed a moment ago: ask again
+    if _disagree(listing, listing.find(account_id), result):
+        listing = directory.listing(fresh=True)  # the listing may be older: ask again
     listed = listing.find(account_id)
     if result is None:
         if listed is None:

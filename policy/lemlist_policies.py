@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import lemlist_inputs as inputs
+from lemlist_oauth import oauth_only_hosts
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -242,6 +243,14 @@ _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str,
         "lemlist mailboxes send and read over TLS: SMTP on 465 with smtp_secure or STARTTLS "
         "on 587, IMAP on 993 with imap_secure.",
         transport_security,
+        _MANDATORY,
+        {},
+    ),
+    (
+        "lemlist-oauth-only-hosts",
+        "Gmail and Microsoft 365 / Outlook mailboxes connect through lemlist's OAuth, never as "
+        "custom SMTP/IMAP with a password.",
+        oauth_only_hosts,
         _MANDATORY,
         {},
     ),

@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("inventory model", ("lemlist_resource.inventory.model",)),
     ("stack files", ("lemlist_resource.inventory.stackfile",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
-    ("review", ("lemlist_resource.inventory.review",)),
+    ("review", ("lemlist_resource.inventory.review", "lemlist_resource.inventory.live")),
     ("inventory entry points", ("lemlist_resource.inventory.program",
                                 "lemlist_resource.inventory.__main__")),
     ("inventory package", ("lemlist_resource.inventory",)),
@@ -68,6 +68,7 @@ OFFLINE = (
     "lemlist_resource.inventory.stackfile",
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
+    "lemlist_resource.inventory.live",
     "lemlist_resource.inventory.__main__",
 )
 

@@ -1,9 +1,11 @@
-"""Command line: ``python -m lemlist_resource.inventory lint|diff …`` (offline, no Pulumi CLI).
+"""Command line: ``python -m lemlist_resource.inventory lint|diff|live …`` (no Pulumi CLI).
 
-Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problems found
-by ``lint``, 2 usage error or unreadable file. ``lint`` warnings (``warning: `` lines, e.g.
-an SMTP relay lemlist does not support) are printed but alone leave the status at 0, and so
-are notes (``note: `` lines: what the lint cannot see, e.g. a key the environment provides).
+``lint`` and ``diff`` are offline; ``live`` (and ``diff --live``) read lemlist with the keys
+of the environment (:mod:`.live`). Exit status: 0 clean (``diff`` and ``live`` always, once
+they could read the files), 1 problems found by ``lint``, 2 usage error or unreadable file.
+``lint`` warnings (``warning: `` lines, e.g. an SMTP relay lemlist does not support) are
+printed but alone leave the status at 0, and so are notes (``note: `` lines: what the lint
+cannot see, e.g. a key the environment provides).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .lint import key_notes, lint, warnings
+from .live import live_markdown, live_reports
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFileError, read_stack
 
@@ -44,8 +47,28 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     diff_cmd.add_argument("--base", metavar="REF", help="git ref to compare every FILE with")
+    diff_cmd.add_argument(
+        "--live", action="store_true", help="append the live review of the head files"
+    )
     diff_cmd.add_argument("files", nargs="+", metavar="FILE")
+    live_cmd = commands.add_parser(
+        "live",
+        help="Markdown: mailboxes connected in lemlist but in no sender, and senders lemlist "
+        "reports in ERROR or DISCONNECTED (needs LEMLIST_API_KEY, LEMLIST_API_KEY_<TEAM>)",
+        description="Give every stack file that uses the keys' teams. Exit 0 (2 when unreadable).",
+    )
+    live_cmd.add_argument("files", nargs="+", metavar="FILE")
     return parser
+
+
+def _live(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    try:
+        stacks = [read_stack(path) for path in files]
+    except StackFileError as exc:
+        print(str(exc), file=err)
+        return EXIT_USAGE
+    print(live_markdown(live_reports(stacks)), file=out)
+    return EXIT_OK
 
 
 def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
@@ -75,7 +98,9 @@ def _lint(files: Sequence[str], out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _diff(base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO) -> int:
+def _diff(
+    base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO, live: bool = False
+) -> int:
     if base_ref is None:
         if len(files) != 2:
             print("diff: give BASE HEAD, or --base REF FILE...", file=err)
@@ -92,6 +117,8 @@ def _diff(base_ref: str | None, files: Sequence[str], out: TextIO, err: TextIO) 
             status = EXIT_USAGE
             continue
         print(review(base, head).markdown, file=out)
+    if live and status == EXIT_OK:
+        return _live([head for _, head in pairs], out, err)
     return status
 
 
@@ -101,7 +128,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "lint":
         return _lint(args.files, stdout, sys.stderr)
-    return _diff(args.base, args.files, stdout, sys.stderr)
+    if args.command == "live":
+        return _live(args.files, stdout, sys.stderr)
+    return _diff(args.base, args.files, stdout, sys.stderr, args.live)
 
 
 if __name__ == "__main__":

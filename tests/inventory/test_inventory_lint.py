@@ -33,8 +33,8 @@ def test_field_problems_name_the_sender_and_the_field() -> None:
     lines = _lines("bad_fields.yaml")
     expected = [
         "bad_fields.yaml: sender 'alice': smtp_host: 'smtp.gmail.com' is a Gmail host; lemlist "
-        "refuses Gmail over SMTP/IMAP: connect Gmail mailboxes through OAuth in the lemlist app "
-        "instead",
+        "cannot use Gmail mailboxes over SMTP/IMAP with a password: connect them through "
+        "lemlist's Google OAuth connect in the lemlist app instead",
         "bad_fields.yaml: sender 'bob': smtp_hots: is not an EmailAccount field; did you mean "
         "'smtp_host'?",
         "bad_fields.yaml: sender 'bob': sender_email: 'bob-at-example.com' is not a valid email "
@@ -203,7 +203,7 @@ def test_adopt_id_is_per_sender_and_its_shape_is_checked() -> None:
     assert not [line for line in lines if "sender 'alice'" in line], lines
     assert any(
         line.startswith("Pulumi.adopt.yaml: sender 'bob': adopt_id: 'bob@acme-mail.com' is not a")
-        and "umx_" in line
+        and "usm_" in line
         for line in lines
     ), lines
     assert any("defaults.adopt_id: is not a default field" in line for line in lines), lines
