@@ -66,7 +66,7 @@ def test_up_preview_refresh_destroy(stack: object, emulator: Emulator) -> None:
     st = stack  # type: ignore[assignment]
     up = st.up()  # type: ignore[attr-defined]
     account_id = up.outputs["alice"].value["id"]
-    assert account_id.startswith("umx_")
+    assert account_id.startswith("usm_")
     assert [a["id"] for a in emulator.accounts()] == [account_id]
 
     preview = st.preview()  # type: ignore[attr-defined]

@@ -207,3 +207,33 @@ def test_adopt_id_is_per_sender_and_its_shape_is_checked() -> None:
         for line in lines
     ), lines
     assert any("defaults.adopt_id: is not a default field" in line for line in lines), lines
+
+
+MICROSOFT = """\
+config:
+  lemlist-senders:senders:
+    alice:
+      sender_name: Alice
+      sender_email: alice@acme-mail.com
+      smtp_host: smtp.office365.com
+      smtp_port: 587
+      imap_host: outlook.office365.com
+      imap_port: 993
+      adopt: true
+      adopt_id: usm_2mkqJNUjnJQiyVBht
+  lemlist-senders:passwords:
+    alice:
+      secure: v1:abc:def
+"""
+
+
+def test_microsoft_hosts_and_adopt_with_adopt_id_are_refused() -> None:
+    lines = [p.render("Pulumi.ms.yaml") for p in lint(parse_stack(MICROSOFT, "Pulumi.ms.yaml"))]
+    hosts = (("smtp_host", "smtp.office365.com"), ("imap_host", "outlook.office365.com"))
+    for field, host in hosts:
+        assert any(
+            line.startswith(f"Pulumi.ms.yaml: sender 'alice': {field}: '{host}' is a Microsoft 365")
+            and "Microsoft OAuth" in line
+            for line in lines
+        ), lines
+    assert any("adopt: cannot be combined with adopt_id" in line for line in lines), lines
