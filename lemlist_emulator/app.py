@@ -17,15 +17,18 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote
 
 from lemlist_emulator import lemwarm
-from lemlist_emulator.model import (
+from lemlist_emulator.directory import MSG_PLAN
+from lemlist_emulator.model import Backend
+from lemlist_emulator.plans import PlanGates
+from lemlist_emulator.ratelimit import RateLimiter
+from lemlist_emulator.reading import Reading
+from lemlist_emulator.refusals import (
     MSG_METHOD,
     MSG_NOT_FOUND,
     MSG_RATE_LIMITED,
-    Backend,
     LemlistRefusal,
     Principal,
 )
-from lemlist_emulator.ratelimit import RateLimiter
 
 __all__ = [
     "BASE_PATH",
@@ -43,7 +46,15 @@ BASE_PATH = "/api"
 _ACCOUNTS = BASE_PATH + "/user/email-accounts"
 _ACCOUNT_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)")
 _TEST_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)/test")
+_USER_RE = re.compile(re.escape(BASE_PATH) + r"/users/([^/]+)")
+_READING = {BASE_PATH + "/user/channels": "channels", BASE_PATH + "/team": "team"}
 TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+#: What lemlist's web app answers for a path that is not an API route (200, its HTML page).
+WEB_APP_PAGE = (
+    b"<!DOCTYPE html><html><head><title>lemlist</title></head>"
+    b'<body><div id="root"></div></body></html>'
+)
 JSON = "application/json; charset=utf-8"
 
 
@@ -111,6 +122,11 @@ def route(path: str) -> tuple[str, str | None, tuple[str, ...]] | None:
         path = path[:-1]
     if path == _ACCOUNTS:
         return "connect", None, ("POST",)
+    if path in _READING:
+        return _READING[path], None, ("GET",)
+    match = _USER_RE.fullmatch(path)
+    if match:
+        return "user", unquote(match.group(1)), ("GET",)
     match = _TEST_RE.fullmatch(path)
     if match:
         return "test", unquote(match.group(1)), ("POST",)
@@ -132,17 +148,39 @@ def _is_json(request: Request) -> bool:
 
 
 class LemlistApp:
-    """lemlist's HTTP surface over a ``Backend``: auth, rate limit, routes, lemlist's errors."""
+    """lemlist's HTTP surface over a ``Backend``: auth, rate limit, routes, lemlist's errors.
 
-    def __init__(self, backend: Backend, limiter: RateLimiter | None) -> None:
+    ``catch_all`` (lemlist's real behaviour, the default): a path that is not a route answers
+    200 with the web app's HTML page, an unknown user id ``200 {}``; off: ``404 Not found``.
+    ``gates``: the routes each team's plan lacks (402)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        limiter: RateLimiter | None,
+        *,
+        catch_all: bool = True,
+        gates: PlanGates | None = None,
+    ) -> None:
         self.backend = backend
         self.limiter = limiter
+        self.gates = gates if gates is not None else PlanGates()
+        self.reading = Reading(backend, self.gates, catch_all)
+
+    @property
+    def catch_all(self) -> bool:
+        """Whether unknown paths and users answer as lemlist really does (200)."""
+        return self.reading.catch_all
 
     def handle(self, request: Request, admitted: Callable[[str], None] | None = None) -> Reply:
         """Answer one request. Checks run in lemlist's order: auth, rate limit, route and
         method, then the operation's own rules. ``admitted(operation)`` runs once the request
         is admitted and routed, right before it takes effect (the operation's latency, a stall):
-        refusals before that point (401, 429, 404, 405) answer at once."""
+        refusals before that point (401, 429, 404, 405, 402) answer at once. A path that is
+        not a route is the web app's, whatever the key (with ``catch_all``)."""
+        found = route(request.path)
+        if found is None and self.catch_all:
+            return Reply(200, WEB_APP_PAGE, HTML)
         try:
             principal = self.backend.authenticate(presented_key(request))
         except LemlistRefusal as exc:
@@ -153,12 +191,13 @@ class LemlistApp:
             headers = decision.headers()
             if not decision.allowed:
                 return text_reply(429, MSG_RATE_LIMITED, headers)
-        found = route(request.path)
         if found is None:
             return text_reply(404, MSG_NOT_FOUND, headers)
         operation, account_id, methods = found
         if request.method not in methods:
             return text_reply(405, MSG_METHOD, [*headers, ("Allow", ", ".join(methods))])
+        if self.gates.gated(principal.team, operation):
+            return text_reply(402, MSG_PLAN, headers)
         if admitted is not None:
             admitted(operation)
         try:
@@ -178,4 +217,10 @@ class LemlistApp:
             return self.backend.lemwarm(
                 principal, operation, request.method, account_id, request.body
             )
+        if operation == "channels":
+            return self.reading.channels(principal)
+        if operation == "team":
+            return self.reading.team(principal)
+        if operation == "user":
+            return self.reading.user(principal, account_id)
         return self.backend.test(principal, account_id)

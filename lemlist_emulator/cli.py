@@ -12,9 +12,11 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+from lemlist_emulator.directory import STATUSES
 from lemlist_emulator.emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
 from lemlist_emulator.latency import PROFILES, parse_per_operation
+from lemlist_emulator.model import ID_PREFIXES
 from lemlist_emulator.ratelimit import LEMLIST_RATE, parse_rate
 from lemlist_emulator.teams import DEFAULT_TEAM
 
@@ -68,6 +70,19 @@ def _fail_host(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _status(text: str) -> tuple[str, str]:
+    address, sep, status = text.rpartition("=")
+    if not sep or "@" not in address or status.upper() not in STATUSES:
+        raise argparse.ArgumentTypeError(f"expected ADDRESS={'|'.join(STATUSES)}")
+    return address.strip(), status.upper()
+
+
+def _gate(text: str) -> tuple[str, list[str] | None]:
+    team, _, operations = text.partition(":")
+    names = [name.strip() for name in operations.split(",") if name.strip()]
+    return team.strip() or DEFAULT_TEAM, names or None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command's options."""
     parser = argparse.ArgumentParser(
@@ -82,7 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     _team_options(add)
     _timing_options(add)
     _fault_options(add)
+    _lemlist_options(add)
     return parser
+
+
+def _lemlist_options(add: Callable[..., Any]) -> None:
+    add("--id-prefix", choices=ID_PREFIXES, default="usm", help="prefix of new mailbox ids "
+        "(usm: as lemlist lists them, the default; umx: connect's documented example)")  # fmt: skip
+    add("--strict-not-found", action="store_true", help="answer 404 Not found for unknown "
+        "paths and user ids (default: 200 HTML and 200 {}, as lemlist does)")  # fmt: skip
+    add("--plan-gate", type=_gate, action="append", default=[], metavar="TEAM[:OP,...]",
+        help="TEAM's plan lacks these operations (connect, test, disconnect, channels, team, "
+        "user; none named: every route): they answer 402")  # fmt: skip
+    add("--mailbox-status", type=_status, action="append", default=[], metavar="ADDRESS=STATUS",
+        help="mailboxes of ADDRESS report STATUS (CONNECTED, ERROR, DISCONNECTED) in "
+        "GET /users/{userId}, now and when connected later")  # fmt: skip
 
 
 def _team_options(add: Callable[..., Any]) -> None:
@@ -210,11 +239,17 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         state_path=args.state,
         host=args.host,
         port=args.port,
+        id_prefix=args.id_prefix,
+        catch_all=not args.strict_not_found,
     )
     for host, protocol in args.fail_host:
         emulator.fail_check(host, protocol)
     if args.no_lemwarm_seat:
         emulator.set_lemwarm_seat(False)
+    for team, operations in args.plan_gate:
+        emulator.gate_plan(team, operations)
+    for address, status in args.mailbox_status:
+        emulator.set_status(address, status)
     return emulator
 
 

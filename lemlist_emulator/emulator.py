@@ -10,10 +10,12 @@ from types import TracebackType
 from typing import Any
 
 from lemlist_emulator.app import BASE_PATH, LemlistApp
+from lemlist_emulator.controls import Controls
 from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
 from lemlist_emulator.latency import OPERATIONS, Latency, PerOperation
 from lemlist_emulator.model import Backend
 from lemlist_emulator.pipeline import Pipeline, RequestRecord
+from lemlist_emulator.plans import PlanGates
 from lemlist_emulator.ratelimit import LEMLIST_RATE, RateLimiter
 from lemlist_emulator.server import LemlistHTTPServer
 from lemlist_emulator.store import open_store
@@ -33,7 +35,7 @@ _UI_DEFAULTS: dict[str, Any] = {
 }
 
 
-class Emulator:
+class Emulator(Controls):
     """A local lemlist email-accounts API on ``http://HOST:PORT/api``.
 
     Teams: ``api_keys`` (key -> team, or keys of the default team ``team_1``; default
@@ -46,8 +48,9 @@ class Emulator:
     mapping per operation (``{"connect": 1.0, "test": 2.0, "disconnect": 0.3}``), on top of a
     named ``profile`` (``"lemlist"``); spent by ``sleep`` (injectable), never under a lock;
     seeded by ``seed`` like the random faults. ``state_path``: a SQLite file that keeps
-    accounts across restarts (None: memory only).
-    """
+    accounts across restarts (None: memory only). ``id_prefix``: ``"usm"`` (as lemlist lists
+    ids) or ``"umx"``. ``catch_all``: unknown paths answer 200 HTML and unknown users ``200
+    {}``, as lemlist does (default); False: ``404 Not found`` for both."""
 
     def __init__(
         self,
@@ -66,16 +69,19 @@ class Emulator:
         teams: TeamKeys | None = None,
         profile: str | None = None,
         sleep: Callable[[float], None] | None = None,
+        id_prefix: str = "usm",
+        catch_all: bool = True,
     ) -> None:
         setup = team_setup(api_keys, teams, members)
         self.default_team = setup.default
         self._teams = list(dict.fromkeys([setup.default, *setup.members]))
         store = open_store(state_path)
-        self._backend = Backend(setup.keys, setup.members, bad_team_keys, store)
+        self._backend = Backend(setup.keys, setup.members, bad_team_keys, store, id_prefix)
+        self._gates = PlanGates()
         self._limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
         self._random_faults = random_faults
         self._stop = threading.Event()
-        app = LemlistApp(self._backend, self._limiter)
+        app = LemlistApp(self._backend, self._limiter, catch_all=catch_all, gates=self._gates)
         faults = FaultPlan(random_faults, seed)
         timing = Latency(latency, jitter, profile, seed)
         self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
@@ -148,8 +154,7 @@ class Emulator:
     # ----- state -----------------------------------------------------------------------------
 
     def accounts(self, team: str | None = None) -> list[dict[str, Any]]:
-        """Snapshot copies of every connected account (only ``team``'s when given), oldest
-        first; each names its ``team``."""
+        """Copies of every account (only ``team``'s when given), oldest first."""
         accounts = self._backend.accounts()
         return accounts if team is None else [a for a in accounts if a["team"] == team]
 
@@ -189,26 +194,6 @@ class Emulator:
     def disconnect(self, account_id: str) -> bool:
         """Remove an account outside the API (as in the lemlist UI); False if there was none."""
         return self._backend.remove(account_id)
-
-    def fail_check(
-        self, host: str, protocol: str | None = None, error: str = "Authentication failed"
-    ) -> None:
-        """Make the test endpoint fail with ``error`` for accounts using ``host``, on
-        ``protocol`` (``"smtp"``/``"imap"``) or on every side whose host matches (None)."""
-        self._backend.fail_check(host, protocol, error)
-
-    def clear_check_failures(self) -> None:
-        """Every connectivity check succeeds again."""
-        self._backend.clear_check_failures()
-
-    def set_lemwarm(self, account_id: str, active: bool | None = None, **settings: Any) -> None:
-        """Change a mailbox's lemwarm as in the lemlist UI: ``active``, and settings by
-        lemlist's names (``warmEmailMax=25``). KeyError for an unknown mailbox."""
-        self._backend.set_lemwarm(account_id, active, settings)
-
-    def set_lemwarm_seat(self, available: bool, team: str | None = None) -> None:
-        """With ``available=False``, lemwarm start answers 402 for ``team`` (None: every team)."""
-        self._backend.set_lemwarm_seat(available, team)
 
     # ----- faults ----------------------------------------------------------------------------
 
@@ -275,6 +260,7 @@ class Emulator:
         failures, log or rate counts; random faults as configured and the seeded sequences
         (faults, jitter) restarted."""
         self._backend.reset()
+        self._gates.ungate()
         self._pipeline.faults.clear()
         self._pipeline.faults.set_random(self._random_faults)
         self._pipeline.latency.reset()

@@ -138,7 +138,7 @@ class LemwarmRoutes:
                 None in self._no_lemwarm_seat
             )):
                 raise Refused(402, LEMWARM_SEAT_TEXT)
-            self._store.update(_changed(account, operation, changes))
+            self._store.update(mailbox_id, _changed(account, operation, changes))
         return 200, {"ok": True}
 
     def set_lemwarm(self, mailbox_id: str, active: bool | None, settings: dict[str, Any]) -> None:
@@ -148,11 +148,12 @@ class LemwarmRoutes:
             account = self._store.get(mailbox_id)
             if account is None:
                 raise KeyError(mailbox_id)
-            record = dict(account)
+            record: dict[str, Any] = {
+                "lemwarm_settings": {**account.get("lemwarm_settings", {}), **settings}
+            }
             if active is not None:
                 record["lemwarm_active"] = active
-            record["lemwarm_settings"] = {**account.get("lemwarm_settings", {}), **settings}
-            self._store.update(record)
+            self._store.update(mailbox_id, record)
 
     def set_lemwarm_seat(self, available: bool, team: str | None = None) -> None:
         """Give (or take away) the lemwarm seat of ``team``, or of every team (None)."""
@@ -164,11 +165,9 @@ class LemwarmRoutes:
 
 
 def _changed(account: dict[str, Any], operation: str, changes: dict[str, Any]) -> dict[str, Any]:
-    record = dict(account)
+    """The fields of ``account`` that ``operation`` changes."""
     if operation == "lemwarm_start":
-        record["lemwarm_active"] = True
-    elif operation == "lemwarm_pause":
-        record["lemwarm_active"] = False
-    else:
-        record["lemwarm_settings"] = {**account.get("lemwarm_settings", {}), **changes}
-    return record
+        return {"lemwarm_active": True}
+    if operation == "lemwarm_pause":
+        return {"lemwarm_active": False}
+    return {"lemwarm_settings": {**account.get("lemwarm_settings", {}), **changes}}

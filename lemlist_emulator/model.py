@@ -13,80 +13,47 @@ test route 404 ``Email account not found`` (its only documented refusal for an i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import string
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lemlist_emulator import rules
+from lemlist_emulator.directory import DEFAULT_EMAIL_LIMIT, STATUSES
 from lemlist_emulator.lemwarm import LemwarmRoutes
+from lemlist_emulator.refusals import (
+    MSG_BAD_AUTH,
+    MSG_BAD_TEAM,
+    MSG_DUPLICATE,
+    MSG_FORBIDDEN_MAILBOX,
+    MSG_MISSING,
+    MSG_NOT_FOUND_ACCOUNT,
+    MSG_NOT_MEMBER,
+    BackendClosed,
+    LemlistRefusal,
+    Principal,
+    fingerprint,
+)
 from lemlist_emulator.store import MemoryStore
 
 __all__ = [
-    "MSG_BAD_AUTH",
-    "MSG_BAD_TEAM",
-    "MSG_DUPLICATE",
-    "MSG_FORBIDDEN_MAILBOX",
-    "MSG_INVALID_HOST",
-    "MSG_METHOD",
-    "MSG_MISSING",
-    "MSG_NOT_FOUND",
-    "MSG_NOT_FOUND_ACCOUNT",
-    "MSG_NOT_MEMBER",
-    "MSG_RATE_LIMITED",
     "Backend",
     "BackendClosed",
     "LemlistRefusal",
     "Principal",
     "fingerprint",
+    "validate_fields",
 ]
 
-MSG_BAD_AUTH = "The authentication you supplied is incorrect"
-MSG_BAD_TEAM = "Bad team"
-MSG_MISSING = rules.MSG_MISSING
-MSG_INVALID_HOST = rules.MSG_INVALID_HOST
-MSG_NOT_MEMBER = "User is not a member of this team"
-MSG_DUPLICATE = "This SMTP mailbox already exists"
-MSG_NOT_FOUND_ACCOUNT = "Email account not found"
-MSG_FORBIDDEN_MAILBOX = "You are not allowed to modify this mailbox"
-MSG_METHOD = "Method not allowed"
-MSG_NOT_FOUND = "Not found"
-MSG_RATE_LIMITED = "Too many requests"
-
 _ID_ALPHABET = string.ascii_letters + string.digits
-_ID_LENGTH = 20
+#: Characters after the prefix: lemlist's listed ids (``usm_2mkqJNUjnJQiyVBht``) have 17,
+#: connect's documented example (``umx_A1B2C3D4E5F6G7H8I9``) 20.
+_ID_LENGTHS = {"usm": 17, "umx": 20}
+ID_PREFIXES = tuple(_ID_LENGTHS)
 
 Result = tuple[int, dict[str, Any]]
-
-
-class LemlistRefusal(Exception):
-    """A refusal as lemlist answers it: an HTTP status and its one-sentence text body."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"{status} {message}")
-        self.status = status
-        self.message = message
-
-
-class BackendClosed(RuntimeError):
-    """The emulator was stopped: the model accepts no more changes."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a valid key speaks for. ``team`` is None for a key configured as a "bad team" key."""
-
-    key_fingerprint: str
-    team: str | None
-
-
-def fingerprint(secret: str) -> str:
-    """The sha256 hex digest of ``secret`` (what is kept instead of a password)."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _check_host(host: str) -> str:
@@ -111,7 +78,12 @@ class Backend(LemwarmRoutes):
         members: Mapping[str, Sequence[str]],
         bad_team_keys: Iterable[str] = (),
         store: MemoryStore | None = None,
+        id_prefix: str = "usm",
     ) -> None:
+        if id_prefix not in _ID_LENGTHS:
+            raise ValueError(f"id_prefix must be one of {', '.join(ID_PREFIXES)}")
+        self._id_prefix = id_prefix
+        self._status_rules: dict[str, str] = {}
         self._lock = threading.Lock()
         self._keys = dict(keys)
         self._bad_team_keys = frozenset(bad_team_keys)
@@ -138,6 +110,15 @@ class Backend(LemwarmRoutes):
             if team is not None:
                 return Principal(fingerprint(key)[:12], team)
         raise LemlistRefusal(401, MSG_BAD_AUTH)
+
+    def members(self, team: str) -> tuple[str, ...]:
+        """The team's member user ids, its owner first."""
+        return self._members.get(team, ())
+
+    @staticmethod
+    def team_name(principal: Principal) -> str:
+        """The principal's team; 400 ``Bad team`` for a "bad team" key."""
+        return Backend._team(principal)
 
     @staticmethod
     def _team(principal: Principal) -> str:
@@ -185,7 +166,9 @@ class Backend(LemwarmRoutes):
                 else:
                     account[name] = value
             account["user_id"] = user_id
-            account["lemwarm_active"] = False  # GET /users/{userId}: lemwarm.active
+            account["status"] = self._status_rules.get(wanted, "CONNECTED")
+            account["email_limit"] = DEFAULT_EMAIL_LIMIT
+            account["lemwarm_active"] = False  # warm-up routes (lemwarm) set it
             self._store.add(account)
         return 201, {"id": account_id, "email": clean["sender_email"], "provider": "custom"}
 
@@ -210,17 +193,14 @@ class Backend(LemwarmRoutes):
             if account is None or account["team"] != team:
                 raise LemlistRefusal(404, MSG_NOT_FOUND_ACCOUNT)
             body: dict[str, Any] = {}
+            status = account.get("status", "CONNECTED")
             for protocol in ("smtp", "imap"):
                 host = _check_host(account[f"{protocol}_host"])
                 error = self._check_failures.get((host, protocol))
-                body[protocol] = (
-                    {"success": True}
-                    if error is None
-                    else {
-                        "success": False,
-                        "error": error,
-                    }
-                )
+                if error is None and status != "CONNECTED":
+                    error = f"The mailbox is {status}: lemlist could not log in"
+                body[protocol] = {"success": True} if error is None else {
+                    "success": False, "error": error}  # fmt: skip
         return 200, body
 
     # ----- administration (the in-process API) ----------------------------------------------
@@ -235,6 +215,31 @@ class Backend(LemwarmRoutes):
         with self._lock:
             account = self._store.get(account_id)
             return dict(account) if account is not None else None
+
+    def update(self, account_id: str, **changes: Any) -> bool:
+        """Change fields of an account outside the API (``status``, ``email_limit``,
+        ``lemwarm_active``); False if unknown."""
+        with self._lock:
+            self._ensure_open()
+            return self._store.update(account_id, changes)
+
+    def set_status(self, target: str, status: str) -> int:
+        """Set the status of the account ``target`` (an id), or of every account of the address
+        ``target`` now and connected later; returns how many accounts changed."""
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+        with self._lock:
+            self._ensure_open()
+            address = target.strip().lower()
+            if "@" in address:
+                self._status_rules[address] = status
+                found = [a["id"] for a in self._store.all()
+                         if a["sender_email"].strip().lower() == address]  # fmt: skip
+            else:
+                found = [target] if self._store.get(target) is not None else []
+            for account_id in found:
+                self._store.update(account_id, {"status": status})
+            return len(found)
 
     def remove(self, account_id: str) -> bool:
         """Disconnect an account outside the API (as in the lemlist UI); False if unknown."""
@@ -263,6 +268,7 @@ class Backend(LemwarmRoutes):
             self._store.clear()
             self._check_failures.clear()
             self._no_lemwarm_seat.clear()
+            self._status_rules.clear()
 
     def close(self) -> None:
         """Refuse further changes and close the store (reads of the last state still work)."""
@@ -277,6 +283,8 @@ class Backend(LemwarmRoutes):
 
     def _new_id(self) -> str:
         while True:
-            account_id = "umx_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+            length = _ID_LENGTHS[self._id_prefix]
+            tail = "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+            account_id = f"{self._id_prefix}_{tail}"
             if self._store.get(account_id) is None:
                 return account_id

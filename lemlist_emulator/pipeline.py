@@ -27,7 +27,7 @@ from lemlist_emulator.app import (
 )
 from lemlist_emulator.faults import Fault, FaultPlan
 from lemlist_emulator.latency import Latency
-from lemlist_emulator.model import MSG_RATE_LIMITED, BackendClosed, fingerprint
+from lemlist_emulator.refusals import MSG_RATE_LIMITED, BackendClosed, fingerprint
 
 __all__ = ["Abandoned", "Pipeline", "RequestRecord"]
 

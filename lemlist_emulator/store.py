@@ -50,15 +50,17 @@ class MemoryStore:
         self._persist_add(account, self._seq)
         self._accounts[account["id"]] = dict(account)
 
-    def update(self, account: Account) -> None:
-        """Replace a stored account's record (same ``id``; e.g. its lemwarm state)."""
-        for name in _PLAINTEXT_FIELDS:
-            if name in account:
-                raise ValueError(f"refusing to store plaintext field {name!r}")
-        if account["id"] not in self._accounts:
-            raise KeyError(account["id"])
-        self._persist_update(account)
-        self._accounts[account["id"]] = dict(account)
+    def update(self, account_id: str, changes: Account) -> bool:
+        """Change some fields of an account (never a password); False when there is none."""
+        account = self._accounts.get(account_id)
+        if account is None:
+            return False
+        if any(name in changes for name in (*_PLAINTEXT_FIELDS, "id")):
+            raise ValueError("refusing to change an id or store a plaintext field")
+        updated = {**account, **changes}
+        self._persist_update(updated)
+        self._accounts[account_id] = updated
+        return True
 
     def remove(self, account_id: str) -> bool:
         """Delete an account; False when there was none with this id."""

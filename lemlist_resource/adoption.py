@@ -7,8 +7,14 @@ through the ``adopt_id`` input, read by ``create``. One wording, used by every m
 
 from __future__ import annotations
 
-#: Stands for an id the message cannot know (lemlist shows it under Settings > Email accounts).
-UNKNOWN_ID = "umx_…"
+#: Stands for an id the message cannot know (lemlist lists it: GET /user/channels).
+UNKNOWN_ID = "usm_…"
+
+#: Where a user finds a mailbox's id: lemlist's own listing, the only source that gives it.
+WHERE_IDS_ARE = (
+    "lemlist lists its mailboxes and their ids with GET /user/channels (the key's own user) "
+    "and GET /users/<userId> (each member of GET /team)"
+)
 
 
 def adopt_instruction(account_id: str = UNKNOWN_ID) -> str:
@@ -16,5 +22,6 @@ def adopt_instruction(account_id: str = UNKNOWN_ID) -> str:
     return (
         f'adopt it by adding adopt_id="{account_id}" to its EmailAccountArgs (in a stack '
         f"inventory: `adopt_id: {account_id}` under the sender in stacks/Pulumi.<stack>.yaml) "
-        "and running `pulumi up` again"
+        "and running `pulumi up` again (or adopt it by address: adopt=True, `adopt: true` "
+        "in a stack inventory)"
     )

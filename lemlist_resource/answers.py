@@ -32,7 +32,7 @@ from .teams import key_hint
 MAX_BODY = 64 * 1024
 #: lemlist's own words for an id it does not know: the only 404 that means "gone".
 GONE_TEXT = "Email account not found"
-#: What a mailbox id may look like before it is put in a URL path (lemlist's are ``umx_…``).
+#: What a mailbox id may look like before it is put in a URL path (lemlist's are ``usm_…``).
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 #: The longest pause a 429's ``Retry-After`` can ask for, and the pause when it names none.
 MAX_RETRY_AFTER = 60.0
@@ -99,9 +99,7 @@ class Answer:
 
     def json(self) -> Any:
         """The parsed body when it is complete JSON sent as JSON; None otherwise."""
-        json_type = self.content_type == "application/json" or self.content_type.endswith(
-            "+json"
-        )
+        json_type = self.content_type == "application/json" or self.content_type.endswith("+json")
         if self.truncated or not json_type:
             return None
         try:
@@ -116,7 +114,10 @@ class Answer:
         if not self.body:
             return "an empty body"
         if self.is_html:
-            return f'an HTML page, likely from a proxy or captive portal: "{quote(self.text)}"'
+            return (
+                "an HTML page, likely from a proxy or captive portal, or lemlist's web app "
+                f'(an {URL_CONFIG} without /api): "{quote(self.text)}"'
+            )
         return quote(self.text)
 
     def retry_after_seconds(self) -> float:
@@ -213,42 +214,64 @@ def redirect_target(answer: Answer) -> str:
     return f"to {shown(host if port is None else f'{host}:{port}')}"
 
 
-def api_error(
-    what: str, answer: Answer, label: str, key_hint: str = KEY_HINT
-) -> LemlistAPIError:
-    """Turn an error answer into a sentence: status, lemlist's reason, what to do.
-
-    ``key_hint``: where this client's key is set (a named team's differs from the default)."""
-    status, reason = answer.status, answer.reason()
-    low = reason.lower()
+def _hint(status: int, low: str, label: str, key_hint: str, outcome: str) -> str:
+    """What to do about an error answer lemlist documents (or about one it does not)."""
     if status == 401:
-        hint = f"lemlist did not accept the API key: {key_hint}."
-    elif status == 403 and "member" in low:
-        hint = "user_id must be the id of a member of the API key's team (see GET /team)."
-    elif status == 403:
-        hint = (
+        return f"lemlist did not accept the API key: {key_hint}."
+    if status == 403 and "member" in low:
+        return "user_id must be the id of a member of the API key's team (see GET /team)."
+    if status == 403:
+        return (
             "this mailbox belongs to another team: set its `team` to the one that owns it "
             "(a team of lemlist:teams, with that team's API key)."
         )
-    elif "already exists" in low:
-        hint = (
-            f"{label} is already connected in lemlist (its id is under Settings > Email "
-            f"accounts): {adopt_instruction()}, or disconnect it there and run "
-            "`pulumi up` again."
+    if "already exists" in low:
+        return (
+            f"{label} is already connected in lemlist: {adopt_instruction()}, or "
+            "disconnect it in lemlist and run `pulumi up` again."
         )
-    elif "invalid host" in low:
-        hint = (
+    if "invalid host" in low:
+        return (
             "lemlist refused smtp_host or imap_host (a banned, Gmail, private or "
             "loopback host): use the mail server's public host name."
         )
-    elif "missing required" in low:
-        hint = "a required field was missing or mistyped; check every input of this mailbox."
-    elif "bad team" in low:
-        hint = "the API key's team cannot use this API: check it belongs to the right team."
-    elif status in (404, 405):
-        hint = f"{URL_HINT}."
-    else:
-        hint = "retry later; if it persists, contact lemlist support with this message."
+    if "missing required" in low:
+        return "a required field was missing or mistyped; check every input of this mailbox."
+    if "bad team" in low:
+        return "the API key's team cannot use this API: check it belongs to the right team."
+    if status in (404, 405):
+        return f"{URL_HINT}."
+    if status >= 500:
+        return "retry later; if it persists, contact lemlist support with this message."
+    return (
+        "lemlist does not document this answer for this route, so nothing is concluded "
+        f"from it and the stack state is kept ({outcome}); if it persists, contact lemlist "
+        "support with this message."
+    )
+
+
+def api_error(
+    what: str,
+    answer: Answer,
+    label: str,
+    key_hint: str = KEY_HINT,
+    outcome: str = "nothing was changed",
+) -> LemlistAPIError:
+    """Turn an error answer into a sentence: status, lemlist's reason, what to do.
+
+    ``key_hint``: where this client's key is set (a named team's differs from the default).
+    ``outcome``: what a refusal leaves (a connect's: "nothing was connected"). A 402 is
+    lemlist's plan gate: retrying cannot help until the plan changes, so it never says so."""
+    status, reason = answer.status, answer.reason()
+    if status == 402:
+        hint = f"{outcome}. Upgrade the team's lemlist plan to use it."
+        return LemlistAPIError(
+            f"{what} failed: your lemlist plan does not include this (lemlist said: {reason}); "
+            + hint,
+            status,
+            reason,
+        )
+    hint = _hint(status, reason.lower(), label, key_hint, outcome)
     return LemlistAPIError(
         f"{what} failed: lemlist answered {answer.describe()}; {hint}", status, reason
     )

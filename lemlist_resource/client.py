@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from .adoption import adopt_instruction
+from .adoption import WHERE_IDS_ARE, adopt_instruction
 from .answers import (
     GONE_TEXT,
     ID_RE,
@@ -82,7 +82,7 @@ class LemlistClient:
         unknown = (
             f"{what}: the outcome is unknown ({{why}}), so lemlist may have connected it. "
             "It was not retried, to avoid connecting it twice. Look for it in lemlist "
-            f"(Settings > Email accounts): if it is there, {adopt_instruction()}, or "
+            f"({WHERE_IDS_ARE}): if it is there, {adopt_instruction()}, or "
             "disconnect it there and run `pulumi up` again."
         )
         passwords = [v for k, v in body.items() if k.endswith("password")]
@@ -99,7 +99,9 @@ class LemlistClient:
                 raise OutcomeUnknownError(unknown.format(why=why))
             if answer.status >= 500:
                 raise OutcomeUnknownError(unknown.format(why=answer.describe()))
-            raise api_error(what, answer, label=label, key_hint=self._key_hint)
+            raise api_error(
+                what, answer, label=label, key_hint=self._key_hint, outcome="nothing was connected"
+            )
 
     def disconnect(self, account_id: str) -> bool:
         """``DELETE /user/email-accounts/{id}``: True once lemlist answered ``{"ok": true}``,
@@ -119,7 +121,7 @@ class LemlistClient:
         raise self._unexpected(
             what,
             answer,
-            "that is not lemlist's {\"ok\": true}, so the mailbox may still be connected and "
+            'that is not lemlist\'s {"ok": true}, so the mailbox may still be connected and '
             f"stays in the stack state. Check {URL_CONFIG}, then run the command again.",
         )
 
@@ -139,10 +141,31 @@ class LemlistClient:
         raise self._unexpected(
             what,
             answer,
-            "that is not the result lemlist documents ({\"smtp\": {\"success\": …}, "
+            'that is not the result lemlist documents ({"smtp": {"success": …}, '
             '"imap": {…}}), so nothing is concluded from it and the stack state is kept. '
             f"Check {URL_CONFIG}, then run the command again.",
         )
+
+    def read_route(self, path: str, what: str) -> Answer:
+        """``GET`` one of lemlist's reading routes (paced and retried like every call): its
+        answer whatever the status, for :mod:`.listing` to read. A 401 raises, as everywhere;
+        a failure after every attempt raises :class:`~.errors.LemlistUnavailableError`."""
+        with scope(self._secrets):
+            try:
+                answer = self._http.send("GET", path, what, idempotent=True)
+            except Retryable as exc:
+                raise LemlistUnavailableError(
+                    f"{what} failed: {exc.what}, after {self._http.max_attempts} attempts."
+                ) from None
+            if answer.status == 401:
+                raise api_error(what, answer, label=path, key_hint=self._key_hint)
+        return answer
+
+    def describe(self, answer: Answer, reason_only: bool = False) -> str:
+        """``answer`` described (or only its reason) for a message, this client's key
+        redacted."""
+        with scope(self._secrets):
+            return answer.reason() if reason_only else answer.describe()
 
     def _on_account(
         self, method: str, account_id: str, suffix: str, what: str, if_unavailable: str
@@ -155,7 +178,7 @@ class LemlistClient:
         if not ID_RE.fullmatch(account_id):
             raise LemlistError(
                 f"{what.replace(account_id, shown(account_id))} was refused before anything "
-                "was sent: lemlist mailbox ids are letters, digits, '_' and '-' (umx_…); "
+                "was sent: lemlist mailbox ids are letters, digits, '_' and '-' (usm_…); "
                 "check the id in the stack state or in adopt_id."
             )
         path = f"{ACCOUNTS_PATH}/{account_id}{suffix}"

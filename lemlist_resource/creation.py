@@ -12,10 +12,12 @@ from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult
 
-from .adoption import adopt_instruction
+from .adoption import WHERE_IDS_ARE, adopt_instruction
 from .client import LemlistClient
+from .directory import Directory
 from .errors import LemlistError
-from .schema import FIELDS
+from .listing import Mailbox
+from .schema import FIELDS, STATUS_OUTPUTS
 from .verify import verify, verify_outputs, verify_problem
 
 
@@ -61,6 +63,7 @@ def _new_outputs(inputs: dict[str, Any], created: dict[str, Any]) -> dict[str, A
         imap_ok=None,
         checked_at=None,
     )
+    outs.update(dict.fromkeys(STATUS_OUTPUTS))
     return outs
 
 
@@ -109,9 +112,7 @@ def _undo(api: LemlistClient, account_id: str, label: str, reason: str, expected
     )
 
 
-def adopt(
-    api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str
-) -> CreateResult:
+def adopt(api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str) -> CreateResult:
     """Take over a mailbox already connected in lemlist: verify its id, connect nothing.
 
     lemlist has no read endpoint: only the id's existence and its connectivity can be
@@ -121,10 +122,10 @@ def adopt(
     result = api.verify(account_id)
     if result is None:
         raise LemlistError(
-            f'{what} failed: lemlist answered HTTP 404 "Email account not found", so '
-            "nothing was adopted or connected. Check the id in lemlist (Settings > Email "
-            f"accounts of {_team_label(inputs)}, whose key was used) and fix adopt_id (or "
-            "team), or remove adopt_id to connect the mailbox anew."
+            f'{what} failed: lemlist answered HTTP 404 "Email account not found" with the key '
+            f"of {_team_label(inputs)}, so nothing was adopted or connected. Check the id "
+            f"({WHERE_IDS_ARE}) and fix adopt_id (or team), or remove adopt_id to connect "
+            "the mailbox anew."
         )
     outs = _new_outputs(inputs, {"id": account_id})
     problem = verify_problem(result)
@@ -136,3 +137,48 @@ def adopt(
         )
     outs.update(verify_outputs(result))
     return CreateResult(account_id, outs)
+
+
+def _listed(mailboxes: list[Mailbox], limit: int = 10) -> str:
+    """Mailboxes for a message: ``address (id, provider)``, at most ``limit`` of them."""
+    shown = [f"{m.email} ({m.id}, {m.provider})" for m in mailboxes[:limit]]
+    more = f" and {len(mailboxes) - limit} more" if len(mailboxes) > limit else ""
+    return ", ".join(shown) + more if shown else "none"
+
+
+def adopt_by_address(
+    api: LemlistClient, directory: Directory, inputs: dict[str, Any], label: str
+) -> CreateResult:
+    """``adopt``: find the custom mailbox lemlist lists under ``sender_email`` in the team's
+    listing, then adopt it as :func:`adopt` does; none or several is a refusal naming what
+    lemlist lists. Connects nothing either way."""
+    what = f"Adopting the lemlist mailbox {label} by its address"
+    listing = directory.listing(fresh=True)
+    if listing.mailboxes is None:
+        raise LemlistError(
+            f"{what} failed: lemlist's listing is not available ({listing.note}), so nothing "
+            f"was adopted or connected. Set adopt_id to the mailbox's id instead ({WHERE_IDS_ARE})."
+        )
+    same = listing.by_address(label)
+    custom = [m for m in same if m.provider == "custom"]
+    where = f"in {_team_label(inputs)}" + ("" if listing.complete else f" ({listing.note})")
+    if len(custom) == 1:
+        return adopt(api, custom[0].id, inputs, label)
+    if custom:
+        raise LemlistError(
+            f"{what} failed: lemlist lists {len(custom)} custom mailboxes with this address "
+            f"{where}: {_listed(custom)}. Nothing was adopted or connected: set adopt_id to the "
+            "one to adopt (instead of adopt)."
+        )
+    others = _listed([m for m in listing.mailboxes or () if m.provider == "custom"])
+    oauth = (
+        f" It lists this address as {_listed(same)}: only custom SMTP/IMAP mailboxes can be "
+        "adopted."
+        if same
+        else ""
+    )
+    raise LemlistError(
+        f"{what} failed: lemlist lists no custom mailbox with this address {where}.{oauth} "
+        f"Custom mailboxes it lists: {others}. Nothing was adopted or connected: fix "
+        "sender_email (or team), or remove adopt to connect the mailbox anew."
+    )

@@ -26,16 +26,19 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from . import hostpool
+from .adoption import WHERE_IDS_ARE
 from .changes import plan_change
 from .client import LemlistClient
-from .creation import adopt, connect
+from .creation import adopt, adopt_by_address, connect
+from .directory import Directory
 from .errors import ConfigurationError, LemlistError
 from .redaction import guarded
+from .refresh import read_mailbox
 from .schema import COMPUTED_OUTPUTS, FIELDS
 from .settings import Settings, resolve
 from .teams import key_hint
 from .validation import Failure, validate
-from .verify import GONE, verify, verify_outputs
+from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
 
@@ -69,6 +72,7 @@ class EmailAccountProvider(ResourceProvider):
         self._lock = threading.Lock()
         self._settings: Settings | None = None
         self._clients: dict[str | None, LemlistClient] = {}
+        self._directories: dict[str | None, Directory] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         # By reference and without instance state: whatever configure() attached at run
@@ -87,7 +91,7 @@ class EmailAccountProvider(ResourceProvider):
         settings = resolve(req.config.get)
         hostpool.resize(settings.concurrency)
         with self._lock:
-            self._settings, self._clients = settings, {}
+            self._settings, self._clients, self._directories = settings, {}, {}
 
     def _current_settings(self) -> Settings:
         """The configured settings (the environment's when ``configure`` never ran)."""
@@ -120,6 +124,15 @@ class EmailAccountProvider(ResourceProvider):
                 self._clients[team] = client
             return client
 
+    def _directory(self, team: str | None) -> Directory:
+        """The listing of ``team``'s mailboxes, shared by every Read of this operation."""
+        api = self._client(team, "Listing lemlist mailboxes")
+        with self._lock:
+            found = self._directories.get(team)
+            if found is None:
+                found = self._directories[team] = Directory(api)
+            return found
+
     # -- CRUD ----------------------------------------------------------------------------
 
     @guarded("check")
@@ -143,6 +156,14 @@ class EmailAccountProvider(ResourceProvider):
         """
         wanted = _plain(news)
         change = plan_change(_plain(olds), wanted, is_unknown)
+        if change.replaces and wanted.get("adopt") is True:
+            raise LemlistError(
+                f"The lemlist mailbox {id_} has adopt set: changing "
+                f"{', '.join(change.replaces)} replaces the mailbox, and its replacement would "
+                "adopt the very mailbox being replaced (lemlist still lists it under its "
+                "address) instead of connecting the new settings. Remove adopt first (alone, "
+                "that is no change), then make this change."
+            )
         if change.replaces and wanted.get("adopt_id") == id_:
             raise LemlistError(
                 f"The lemlist mailbox {id_} was adopted with adopt_id, which is still set: "
@@ -170,23 +191,25 @@ class EmailAccountProvider(ResourceProvider):
         api = self._client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
         if inputs.get("adopt_id"):
             return adopt(api, str(inputs["adopt_id"]), inputs, label)
+        if inputs.get("adopt") is True:
+            return adopt_by_address(api, self._directory(inputs.get("team")), inputs, label)
         return connect(api, inputs, label)
 
     @guarded("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh (``props`` = stored outputs) or ``EmailAccount.get`` (program inputs):
-        lemlist's test endpoint tells whether the id exists, nothing more."""
+        lemlist's listing and test endpoint (:mod:`.refresh`): gone, or its status."""
         current = _plain(props)
         getting = "provider" not in current  # a get: no outputs of ours yet
         # the mailbox's team: from its outputs (refresh) or the program's inputs (a get)
         team = current.get("team")
-        result = self._client(team, f"Reading the lemlist mailbox {id_}").verify(id_)
-        if result is None:
+        api = self._client(team, f"Reading the lemlist mailbox {id_}")
+        found = read_mailbox(api, self._directory(team), id_)
+        if found is None:
             if getting:
                 raise LemlistError(
                     f"Reading the lemlist mailbox {id_} failed: lemlist answered HTTP 404 "
-                    '"Email account not found"; check the id in lemlist (Settings > Email '
-                    "accounts)."
+                    f'"Email account not found"; check the id ({WHERE_IDS_ARE}).'
                 )
             return ReadResult(id_="", outs={})
         inputs, _ = validate({f.name: current.get(f.name) for f in FIELDS})
@@ -194,7 +217,7 @@ class EmailAccountProvider(ResourceProvider):
             **inputs,
             "email": current.get("email") or inputs.get("sender_email"),
             "provider": current.get("provider") or "custom",
-            **verify_outputs(result),
+            **found,
         }
         return ReadResult(id_=id_, outs=outs, inputs=inputs)
 

@@ -41,21 +41,31 @@ class EmailAccountArgs:
     #: Verify SMTP and IMAP (lemlist's test endpoint) right after connecting; on failure
     #: disconnect and fail the update.
     verify_connection: Input[bool] | None = field(default=None)
-    #: Adopt a mailbox already connected in lemlist (its ``umx_…`` id) instead of connecting
+    #: Adopt a mailbox already connected in lemlist (its ``usm_…`` id) instead of connecting
     #: it again. Read only when the resource is created: setting, changing or removing it
     #: later changes nothing. lemlist cannot read settings back: the declared inputs are
     #: recorded as they are, so declare the mailbox's real settings.
     adopt_id: Input[str] | None = field(default=None)
+    #: Adopt the custom mailbox lemlist lists under ``sender_email`` (its id found in lemlist's
+    #: listing of the team) instead of connecting it; none or several is a refusal. Read only
+    #: when the resource is created, like ``adopt_id`` (set one of the two).
+    adopt: Input[bool] | None = field(default=None)
 
 
 class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
-    """A lemlist email account (custom SMTP/IMAP sender). Its id is lemlist's ``umx_…`` id."""
+    """A lemlist email account (custom SMTP/IMAP sender); its id is lemlist's (``usm_…``)."""
 
     email: Output[str]
     provider: Output[str]
     smtp_ok: Output[bool | None]
     imap_ok: Output[bool | None]
     checked_at: Output[str | None]
+    #: What lemlist's listing reports (refresh): CONNECTED, ERROR or DISCONNECTED (None: not
+    #: read), the daily limit, whether warm-up runs, and what to do when not CONNECTED.
+    status: Output[str | None]
+    email_limit: Output[int | None]
+    lemwarm_active: Output[bool | None]
+    status_message: Output[str | None]
     sender_name: Output[str]
     sender_email: Output[str]
     smtp_host: Output[str]
@@ -72,6 +82,7 @@ class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
     team: Output[str | None]
     verify_connection: Output[bool]
     adopt_id: Output[str | None]
+    adopt: Output[bool | None]
 
     def __init__(
         self,

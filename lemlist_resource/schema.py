@@ -56,9 +56,12 @@ FIELDS: tuple[Field, ...] = (
     Field("team", "team", required=False, stored=False, placement=True),
     # Ours, not lemlist's: run the test endpoint right after connecting.
     Field("verify_connection", "bool", required=False, stored=False),
-    # Ours too: adopt this already-connected mailbox (``umx_…``) instead of connecting one.
+    # Ours too: adopt this already-connected mailbox (``usm_…``) instead of connecting one.
     # Only create reads it; lemlist does not store it, so it never changes a live mailbox.
     Field("adopt_id", "account_id", required=False, stored=False, create_only=True),
+    # Ours too: adopt the custom mailbox lemlist lists under sender_email (its id found in
+    # lemlist's listing) instead of connecting one; read by create only, like adopt_id.
+    Field("adopt", "bool", required=False, stored=False, create_only=True),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -72,5 +75,16 @@ DEFAULTS: dict[str, object] = {
     "verify_connection": True,
 }
 
-#: Outputs lemlist computes (``email``, ``provider``) and the latest verification (``verify``).
-COMPUTED_OUTPUTS: tuple[str, ...] = ("email", "provider", "smtp_ok", "imap_ok", "checked_at")
+#: What lemlist's listing reports (refresh): ``status`` (CONNECTED, ERROR, DISCONNECTED), the
+#: daily ``email_limit``, whether warm-up runs, and what to do when it is not CONNECTED.
+STATUS_OUTPUTS: tuple[str, ...] = ("status", "email_limit", "lemwarm_active", "status_message")
+#: Outputs lemlist computes (``email``, ``provider``), the latest verification (``verify``)
+#: and the listing's report.
+COMPUTED_OUTPUTS: tuple[str, ...] = (
+    "email",
+    "provider",
+    "smtp_ok",
+    "imap_ok",
+    "checked_at",
+    *STATUS_OUTPUTS,
+)

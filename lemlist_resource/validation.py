@@ -27,9 +27,11 @@ __all__ = [
     "email_problem",
     "host_problem",
     "normalize_port",
+    "oauth_host_problem",
     "parse_flag",
     "validate",
 ]
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -66,7 +68,6 @@ _EMAIL_RE = re.compile(
     r"^[^@\s\"(),:;<>\[\\\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 _METADATA_HOSTS = (
     "metadata.google.internal",
     "metadata",
@@ -78,6 +79,36 @@ _METADATA_HOSTS = (
 #: private-use ``.internal``).
 _LOCAL_DOMAINS = ("localhost", "local", "internal")
 
+#: Mailboxes lemlist connects only through the provider's OAuth, never as custom SMTP/IMAP
+#: with a password: (provider, its hosts' domains, lemlist's way to connect them). Gmail:
+#: lemlist refuses its hosts ("Invalid host"). Microsoft 365 / Outlook: Exchange Online ended
+#: Basic auth (IMAP in 2022; SMTP AUTH is off by default), so lemlist's test cannot pass.
+OAUTH_PROVIDERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("Gmail", ("gmail.com", "googlemail.com"), "Google"),
+    (
+        "Microsoft 365 / Outlook",
+        ("office365.com", "outlook.com", "office.com", "hotmail.com", "live.com"),
+        "Microsoft",
+    ),
+)
+
+
+def oauth_host_problem(host: str) -> str | None:
+    """Why ``host`` belongs to a provider lemlist connects only through OAuth, or None.
+
+    The one rule for Gmail and Microsoft 365 hosts: ``check``, the lint (both through
+    :func:`host_problem`) and the policy pack call it."""
+    name = host.strip().lower().rstrip(".")
+    for provider, domains, oauth in OAUTH_PROVIDERS:
+        if any(name == d or name.endswith("." + d) for d in domains):
+            return (
+                f"{shown(host)} is a {provider} host; lemlist cannot use {provider} mailboxes "
+                f"over SMTP/IMAP with a password: connect them through lemlist's {oauth} OAuth "
+                "connect in the lemlist app instead"
+            )
+    return None
+
+
 def email_problem(value: str) -> str | None:
     """Return why ``value`` is not a usable sender address, or None when it is."""
     if len(value) > 254 or not _EMAIL_RE.fullmatch(value):
@@ -88,7 +119,8 @@ def email_problem(value: str) -> str | None:
 def host_problem(host: str) -> str | None:
     """Return why lemlist would refuse ``host`` (``Invalid host``), or None when it accepts it.
 
-    Refused: empty or malformed names, Gmail / Googlemail (connect those through OAuth),
+    Refused: empty or malformed names, Gmail and Microsoft 365 / Outlook hosts
+    (:func:`oauth_host_problem`: connect those through OAuth),
     ``localhost`` and cloud-metadata names, and IP literals that are not globally routable
     (private, loopback, link-local, carrier-grade NAT, reserved, metadata addresses).
     """
@@ -104,11 +136,9 @@ def host_problem(host: str) -> str | None:
                 "refuses those (SSRF protection): use the mail server's public host name"
             )
         return None
-    if any(name == d or name.endswith("." + d) for d in _GMAIL_DOMAINS):
-        return (
-            f"{shown(host)} is a Gmail host; lemlist refuses Gmail over SMTP/IMAP: connect Gmail "
-            "mailboxes through OAuth in the lemlist app instead"
-        )
+    oauth = oauth_host_problem(host)
+    if oauth is not None:
+        return oauth
     local = any(name == d or name.endswith("." + d) for d in _LOCAL_DOMAINS)
     if local or name in _METADATA_HOSTS:
         return (
@@ -117,8 +147,7 @@ def host_problem(host: str) -> str | None:
         )
     if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in name.split(".")):
         return (
-            f"{shown(host)} is not a valid host name (letters, digits, dots and hyphens; "
-            "no port)"
+            f"{shown(host)} is not a valid host name (letters, digits, dots and hyphens; no port)"
         )
     return None
 
@@ -146,19 +175,21 @@ def normalize_port(value: object) -> tuple[int | None, str | None]:
     return port, None
 
 
-# lemlist's contract shows an email-account id only as ``umx_…``. Beyond the prefix this
-# accepts what is safe as one URL path segment, so an id can never reach another route.
-_ACCOUNT_ID_RE = re.compile(r"umx_[A-Za-z0-9_-]{1,60}")
+# lemlist's listings show mailbox ids as ``usm_…`` (``GET /user/channels``, ``GET
+# /users/{userId}``), connect's documented example as ``umx_…``: any lower-case prefix and
+# ``_`` is accepted, then what is safe as one URL path segment, so an id can never reach
+# another route. Whether an id exists is lemlist's to say (404 ``Email account not found``).
+_ACCOUNT_ID_RE = re.compile(r"[a-z]{2,10}_[A-Za-z0-9_-]{1,60}")
 
 
 def account_id_problem(value: str) -> str | None:
-    """Return why ``value`` is not a lemlist email-account id (``umx_…``), or None."""
+    """Return why ``value`` is not a lemlist mailbox id (``usm_…``, ``umx_…``), or None."""
     if _ACCOUNT_ID_RE.fullmatch(value):
         return None
-    shown = value if len(value) <= 40 else value[:37] + "..."
     return (
-        f"'{shown}' is not a lemlist email-account id: expected umx_ followed by letters "
-        "and digits, as lemlist shows it under Settings > Email accounts"
+        f"{shown(value)} is not a lemlist mailbox id: expected a prefix such as usm_ and "
+        "letters and digits, as lemlist's GET /user/channels lists it (the id field of "
+        "email.accounts)"
     )
 
 
@@ -227,4 +258,12 @@ def validate(
             failures.append(Failure(field.name, problem))
         else:
             out[field.name] = normalized
+    if out.get("adopt") is True and out.get("adopt_id") and not is_unknown(out["adopt_id"]):
+        failures.append(
+            Failure(
+                "adopt",
+                "cannot be combined with adopt_id: adopt finds the mailbox by its sender_email, "
+                "adopt_id names it; keep one of them",
+            )
+        )
     return out, failures

@@ -114,7 +114,7 @@ CASES: dict[str, list[Step]] = {
         ),
     ],
     "a malformed adopt_id is refused at preview, before any call": [
-        Step("preview", {"alice": mailbox(adopt_id="alice@acme-mail.com")}, error="umx_"),
+        Step("preview", {"alice": mailbox(adopt_id="alice@acme-mail.com")}, error="usm_"),
     ],
     "adopt_id left on an adopted mailbox stops a replacement at preview": [
         Step("outside", effect=connect_in_ui),

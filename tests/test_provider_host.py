@@ -135,7 +135,7 @@ def test_create_posts_exactly_the_contract_body(
     host: ProviderHost, emulator: Emulator, created: Any
 ) -> None:
     id_, _, outs = created
-    assert id_.startswith("umx_")
+    assert id_.startswith("usm_")  # as lemlist's listings show mailbox ids
     assert outs["email"] == "alice@acme-mail.com" and outs["provider"] == "custom"
     assert outs["smtp_ok"] is True and outs["imap_ok"] is True and outs["checked_at"]
     account = emulator.account(id_)
@@ -170,7 +170,7 @@ def test_duplicate_mailbox_says_how_to_adopt_it(host: ProviderHost) -> None:
     with pytest.raises(HostError) as err:
         host.create(host.check(mailbox(sender_email="ALICE@acme-mail.com")).inputs)
     assert "This SMTP mailbox already exists" in err.value.message
-    assert 'adopt_id="umx_…"' in err.value.message
+    assert 'adopt_id="usm_…"' in err.value.message
 
 
 def test_read_keeps_a_live_mailbox_and_drops_a_gone_one(

@@ -1,11 +1,13 @@
-"""Command line: ``python -m lemlist_resource.inventory lint|diff …`` (offline, no Pulumi CLI).
+"""Command line: ``python -m lemlist_resource.inventory lint|diff|live …`` (no Pulumi CLI).
 
-Exit status: 0 clean (``diff`` always, once it could read both sides), 1 problems found
-by ``lint``, 2 usage error or unreadable file. ``lint`` warnings (``warning: `` lines, e.g.
-an SMTP relay lemlist does not support) are printed but alone leave the status at 0, and so
-are notes (``note: `` lines: what the lint cannot see, e.g. a key the environment provides).
-``--dns`` (both commands) adds the online deliverability checks (docs/deliverability.md):
-their errors fail ``lint``; "could not check" never does.
+``lint`` and ``diff`` are offline; ``live`` (and ``diff --live``) read lemlist with the keys
+of the environment (:mod:`.live`). Exit status: 0 clean (``diff`` and ``live`` always, once
+they could read the files), 1 problems found by ``lint``, 2 usage error or unreadable file.
+``lint`` warnings (``warning: `` lines, e.g. an SMTP relay lemlist does not support) are
+printed but alone leave the status at 0, and so are notes (``note: `` lines: what the lint
+cannot see, e.g. a key the environment provides).
+``--dns`` (``lint`` and ``diff``) adds the online deliverability checks
+(docs/deliverability.md): their errors fail ``lint``; "could not check" never does.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TextIO
 from ..deliverability import Checker
 from . import dnslint
 from .lint import key_notes, lint, warnings
+from .live import live_markdown, live_reports
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFile, StackFileError, read_stack
 
@@ -49,8 +52,18 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     diff_cmd.add_argument("--base", metavar="REF", help="git ref to compare every FILE with")
+    diff_cmd.add_argument(
+        "--live", action="store_true", help="append the live review of the head files"
+    )
     diff_cmd.add_argument("files", nargs="+", metavar="FILE")
     dnslint.add_options(diff_cmd)
+    live_cmd = commands.add_parser(
+        "live",
+        help="Markdown: mailboxes connected in lemlist but in no sender, and senders lemlist "
+        "reports in ERROR or DISCONNECTED (needs LEMLIST_API_KEY, LEMLIST_API_KEY_<TEAM>)",
+        description="Give every stack file that uses the keys' teams. Exit 0 (2 when unreadable).",
+    )
+    live_cmd.add_argument("files", nargs="+", metavar="FILE")
     return parser
 
 
@@ -62,6 +75,16 @@ def _dns(stack: StackFile, path: str, checker: Checker | None, out: TextIO) -> i
     for line in lines:
         print(line, file=out)
     return len(errors)
+
+
+def _live(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    try:
+        stacks = [read_stack(path) for path in files]
+    except StackFileError as exc:
+        print(str(exc), file=err)
+        return EXIT_USAGE
+    print(live_markdown(live_reports(stacks)), file=out)
+    return EXIT_OK
 
 
 def _lint(files: Sequence[str], out: TextIO, err: TextIO, checker: Checker | None = None) -> int:
@@ -98,6 +121,7 @@ def _diff(
     out: TextIO,
     err: TextIO,
     checker: Checker | None = None,
+    live: bool = False,
 ) -> int:
     if base_ref is None:
         if len(files) != 2:
@@ -117,6 +141,8 @@ def _diff(
         print(review(base, head).markdown, file=out)
         if checker is not None:
             print(dnslint.markdown(checker.all(dnslint.mailboxes(head))), file=out)
+    if live and status == EXIT_OK:
+        return _live([head for _, head in pairs], out, err)
     return status
 
 
@@ -125,13 +151,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     stdout = out or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        checker = dnslint.checker(args) if args.dns else None
+        checker = dnslint.checker(args) if getattr(args, "dns", False) else None
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if args.command == "lint":
         return _lint(args.files, stdout, sys.stderr, checker)
-    return _diff(args.base, args.files, stdout, sys.stderr, checker)
+    if args.command == "live":
+        return _live(args.files, stdout, sys.stderr)
+    return _diff(args.base, args.files, stdout, sys.stderr, checker, args.live)
 
 
 if __name__ == "__main__":

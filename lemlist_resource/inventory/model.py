@@ -4,8 +4,8 @@ The configuration lives in the project's namespace (``lemlist-senders:``):
 
 * ``defaults`` — inputs shared by every sender of the stack (hosts, ports, flags…);
 * ``senders`` — a map from a stable key to one sender's inputs (any EmailAccount input but
-  the passwords, plus ``protect``; ``adopt_id: umx_…`` adopts a mailbox already connected
-  in lemlist); the key is the resource name;
+  the passwords, plus ``protect``; ``adopt_id: usm_…``, or ``adopt: true`` to find it by
+  its address, adopts a mailbox already connected in lemlist); the key is the resource name;
 * ``passwords`` — a map from the same keys to one secret used for SMTP and IMAP, or to
   ``{smtp: secret, imap: secret}``; kept apart so that ``senders`` stays a plain value;
 * ``protect`` — protect every sender of the stack (a sender's own ``protect`` wins).
@@ -41,8 +41,9 @@ CONFIG_KEYS = (DEFAULTS_KEY, SENDERS_KEY, PASSWORDS_KEY, PROTECT_KEY, DKIM_KEY)
 
 #: EmailAccount inputs a sender entry may set (passwords live under ``passwords``).
 INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.name not in SECRET_FIELDS)
-#: Inputs that only make sense per sender: its address, and the id of the mailbox it adopts.
-PER_SENDER_FIELDS: tuple[str, ...] = ("sender_email", "adopt_id")
+#: Inputs that only make sense per sender: its address, and the mailbox it adopts (by id, or
+#: by its address with ``adopt: true``).
+PER_SENDER_FIELDS: tuple[str, ...] = ("sender_email", "adopt_id", "adopt")
 #: Inputs a stack default may set: all but the per-sender ones.
 DEFAULT_FIELDS: tuple[str, ...] = tuple(n for n in INPUT_FIELDS if n not in PER_SENDER_FIELDS)
 #: Per-sender settings that are not EmailAccount inputs.
@@ -289,5 +290,3 @@ def split_password(entry: object) -> tuple[dict[str, object], list[str]]:
         unknown = [str(part) for part in entry if part not in PASSWORD_PARTS]
         return values, unknown
     return dict.fromkeys(PASSWORD_PARTS.values(), entry), []
-
-

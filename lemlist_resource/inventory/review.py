@@ -14,7 +14,7 @@ from typing import Any
 
 from ..changes import Change, plan_change
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
-from ..validation import validate
+from ..validation import parse_flag, validate
 from .lemwarm import LEMWARM, review_lines
 from .lint import lint
 from .model import PASSWORD_PARTS, Sender
@@ -127,6 +127,11 @@ def _added(sender: Sender) -> str:
         return (
             f"- {_label(sender)}: adopts the mailbox {_code(str(adopt_id))} already connected "
             f"in lemlist, connects nothing ({hosts}){protected}"
+        )
+    if parse_flag(sender.inputs.get("adopt")):
+        return (
+            f"- {_label(sender)}: adopts the custom mailbox lemlist lists under this address, "
+            f"connects nothing ({hosts}){protected}"
         )
     team = f" in {_team(sender)}" if sender.inputs.get("team") else ""
     warmup = "".join(f"\n  - {line}" for line in review_lines(None, sender.lemwarm))

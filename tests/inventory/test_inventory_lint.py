@@ -33,8 +33,8 @@ def test_field_problems_name_the_sender_and_the_field() -> None:
     lines = _lines("bad_fields.yaml")
     expected = [
         "bad_fields.yaml: sender 'alice': smtp_host: 'smtp.gmail.com' is a Gmail host; lemlist "
-        "refuses Gmail over SMTP/IMAP: connect Gmail mailboxes through OAuth in the lemlist app "
-        "instead",
+        "cannot use Gmail mailboxes over SMTP/IMAP with a password: connect them through "
+        "lemlist's Google OAuth connect in the lemlist app instead",
         "bad_fields.yaml: sender 'bob': smtp_hots: is not an EmailAccount field; did you mean "
         "'smtp_host'?",
         "bad_fields.yaml: sender 'bob': sender_email: 'bob-at-example.com' is not a valid email "
@@ -203,7 +203,37 @@ def test_adopt_id_is_per_sender_and_its_shape_is_checked() -> None:
     assert not [line for line in lines if "sender 'alice'" in line], lines
     assert any(
         line.startswith("Pulumi.adopt.yaml: sender 'bob': adopt_id: 'bob@acme-mail.com' is not a")
-        and "umx_" in line
+        and "usm_" in line
         for line in lines
     ), lines
     assert any("defaults.adopt_id: is not a default field" in line for line in lines), lines
+
+
+MICROSOFT = """\
+config:
+  lemlist-senders:senders:
+    alice:
+      sender_name: Alice
+      sender_email: alice@acme-mail.com
+      smtp_host: smtp.office365.com
+      smtp_port: 587
+      imap_host: outlook.office365.com
+      imap_port: 993
+      adopt: true
+      adopt_id: usm_2mkqJNUjnJQiyVBht
+  lemlist-senders:passwords:
+    alice:
+      secure: v1:abc:def
+"""
+
+
+def test_microsoft_hosts_and_adopt_with_adopt_id_are_refused() -> None:
+    lines = [p.render("Pulumi.ms.yaml") for p in lint(parse_stack(MICROSOFT, "Pulumi.ms.yaml"))]
+    hosts = (("smtp_host", "smtp.office365.com"), ("imap_host", "outlook.office365.com"))
+    for field, host in hosts:
+        assert any(
+            line.startswith(f"Pulumi.ms.yaml: sender 'alice': {field}: '{host}' is a Microsoft 365")
+            and "Microsoft OAuth" in line
+            for line in lines
+        ), lines
+    assert any("adopt: cannot be combined with adopt_id" in line for line in lines), lines

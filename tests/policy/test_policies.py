@@ -35,6 +35,7 @@ from .helpers import (
 
 TLS = "lemlist-transport-tls"
 RELAY = "lemlist-unsupported-relay"
+OAUTH = "lemlist-oauth-only-hosts"
 DOMAINS = "lemlist-sender-domains"
 PROTECT = "lemlist-production-protect"
 VERIFY = "lemlist-verify-connection"
@@ -58,7 +59,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> object:
 def test_pack_policies_levels_and_config_defaults() -> None:
     by_name = {p.name: p for p in policies()}
     warmup = ["lemlist-warmup-outside-dev", "lemlist-warmup-rampup"]
-    expected = [TLS, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, DELIVERABILITY, *warmup]
+    expected = [TLS, OAUTH, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, DELIVERABILITY, *warmup]
     assert list(by_name) == expected
     levels = {name: p.enforcement_level for name, p in by_name.items()}
     assert levels.pop(RELAY) is EnforcementLevel.ADVISORY
@@ -368,3 +369,25 @@ def test_one_mailbox_is_per_team() -> None:
     reported = stack_violations(ONE_MAILBOX, StackValidationArgs(resources))
     assert [u for _, u in reported] == [urn("alice-acme"), urn("alice-acme-2")]
     assert "2 EmailAccounts in team 'acme' (alice-acme, alice-acme-2)" in reported[0][0]
+
+
+# --- OAuth-only hosts (Gmail, Microsoft 365 / Outlook) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "host", "provider"),
+    [
+        ("smtp_host", "smtp.office365.com", "Microsoft"),
+        ("imap_host", "outlook.office365.com", "Microsoft"),
+        ("smtp_host", "smtp-mail.outlook.com", "Microsoft"),
+        ("smtp_host", "smtp.gmail.com", "Google"),
+    ],
+)
+def test_oauth_only_hosts_are_refused_with_the_providers_own_rule(
+    field: str, host: str, provider: str
+) -> None:
+    from lemlist_resource.validation import oauth_host_problem
+
+    (message,) = violations(OAUTH, resource_args(account(**{field: host})))
+    assert f"{field} {oauth_host_problem(host)}" in message and f"{provider} OAuth" in message
+    assert violations(OAUTH, resource_args(account())) == []

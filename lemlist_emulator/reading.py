@@ -1,0 +1,57 @@
+"""lemlist's reading routes over the model: ``GET /user/channels``, ``GET /team`` and
+``GET /users/{userId}``, with their documented refusals.
+
+``catch_all``: lemlist's real behaviour for a user id it does not know, ``200 {}`` (on by
+default); off, such an id answers ``404 Not found`` as the emulator once did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lemlist_emulator.directory import channels_body, team_body, user_body
+from lemlist_emulator.model import Backend
+from lemlist_emulator.plans import PlanGates
+from lemlist_emulator.refusals import MSG_NO_USER, MSG_NOT_FOUND, LemlistRefusal, Principal
+
+__all__ = ["Reading"]
+
+Result = tuple[int, dict[str, Any]]
+
+
+class Reading:
+    """The three reading routes of one emulator."""
+
+    def __init__(self, backend: Backend, gates: PlanGates, catch_all: bool = True) -> None:
+        self.backend = backend
+        self.gates = gates
+        self.catch_all = catch_all
+
+    def _mailboxes(self, team: str, user_id: str) -> list[dict[str, Any]]:
+        return [a for a in self.backend.accounts() if a["team"] == team and a["user_id"] == user_id]
+
+    def channels(self, principal: Principal) -> Result:
+        """``GET /user/channels``: the key's own user (the team's owner here) and their
+        mailboxes; 400 ``Bad team`` / ``No user found for this api key``."""
+        team = self.backend.team_name(principal)
+        members = self.backend.members(team)
+        if not members:
+            raise LemlistRefusal(400, MSG_NO_USER)
+        return 200, channels_body(self.gates.plan(team), self._mailboxes(team, members[0]))
+
+    def team(self, principal: Principal) -> Result:
+        """``GET /team``: the key's team and its members; 400 ``Bad team``."""
+        team = self.backend.team_name(principal)
+        return 200, team_body(team, self.backend.members(team))
+
+    def user(self, principal: Principal, user_id: str) -> Result:
+        """``GET /users/{userId}``: a member of the key's team with every mailbox of theirs;
+        an id that is not one answers ``200 {}`` (``404 Not found`` without catch-all)."""
+        team = self.backend.team_name(principal)
+        members = self.backend.members(team)
+        if user_id not in members:
+            if not self.catch_all:
+                raise LemlistRefusal(404, MSG_NOT_FOUND)
+            return 200, {}
+        owner = user_id == members[0]
+        return 200, user_body(user_id, owner, self._mailboxes(team, user_id))

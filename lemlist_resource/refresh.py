@@ -1,0 +1,97 @@
+"""Refresh (and ``EmailAccount.get``): what lemlist says about a mailbox now.
+
+lemlist's listing (:mod:`.directory`) reports its ``status``, daily ``email_limit`` and whether
+warm-up runs; its test endpoint (:mod:`.verify`) whether SMTP and IMAP work. A mailbox absent
+from the listing that the test endpoint answers 404 ``Email account not found`` for is gone.
+``ERROR`` or ``DISCONNECTED`` is drift a user must see: the outputs change (``status``,
+``status_message`` with lemlist's word and what to do), the mailbox stays in the state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .client import LemlistClient
+from .directory import Directory, Listing
+from .errors import LemlistError
+from .listing import Mailbox
+from .verify import verify_outputs
+
+__all__ = ["NOT_FOUND", "read_mailbox", "status_message", "status_outputs"]
+
+#: What :func:`read_mailbox` answers for a mailbox lemlist no longer knows.
+NOT_FOUND = None
+
+
+def status_message(mailbox: Mailbox) -> str | None:
+    """What a mailbox's status means and what to do; None when it is ``CONNECTED``."""
+    said = f"lemlist reports this mailbox {mailbox.status}"
+    if mailbox.status == "ERROR":
+        return (
+            f"{said}: it cannot log in to its SMTP or IMAP server (e.g. its password changed) "
+            "and does not send. It stays in the stack: set the new password in its inputs and "
+            "run `pulumi up` (a changed password reconnects it), or run `pulumi up --replace` "
+            "on it to reconnect it as declared."
+        )
+    if mailbox.status == "DISCONNECTED":
+        return (
+            f"{said}: it does not send. It stays in the stack: run `pulumi up --replace` on it "
+            "to connect it again as declared (or reconnect it in lemlist)."
+        )
+    if mailbox.status not in (None, "CONNECTED"):
+        return f"{said}, a status lemlist does not document; check the mailbox in lemlist."
+    return None
+
+
+def status_outputs(mailbox: Mailbox | None, listing: Listing) -> dict[str, Any]:
+    """The status outputs of a mailbox as the listing shows it (or does not)."""
+    if mailbox is None or mailbox.status is None:
+        why = listing.note or "lemlist's listing of the team does not show it"
+        return {
+            "status": None,
+            "email_limit": None,
+            "lemwarm_active": None,
+            "status_message": f"status not read: {why}",
+        }
+    return {
+        "status": mailbox.status,
+        "email_limit": mailbox.email_limit,
+        "lemwarm_active": mailbox.lemwarm_active,
+        "status_message": status_message(mailbox),
+    }
+
+
+def _disagree(listing: Listing, listed: Mailbox | None, result: dict[str, Any] | None) -> bool:
+    """Whether the cached listing contradicts the test endpoint's answer just now (listed but
+    404, absent from a complete listing but known, CONNECTED but failing or the reverse)."""
+    if listing.mailboxes is None:
+        return False
+    if result is None or listed is None:
+        return (result is None) != (listed is None) and (listing.complete or listed is not None)
+    if listed.status is None:
+        return False
+    works = bool(result["smtp"]["success"] and result["imap"]["success"])
+    return works != (listed.status == "CONNECTED")
+
+
+def read_mailbox(
+    api: LemlistClient, directory: Directory, account_id: str
+) -> dict[str, Any] | None:
+    """The outputs lemlist reports for ``account_id`` now (verification and status), or
+    :data:`NOT_FOUND` when it is absent from every listing and the test endpoint answers
+    404 ``Email account not found``."""
+    listing = directory.listing()
+    result = api.verify(account_id)
+    if _disagree(listing, listing.find(account_id), result):
+        listing = directory.listing(fresh=True)  # the listing may be older: ask again
+    listed = listing.find(account_id)
+    if result is None:
+        if listed is None:
+            return NOT_FOUND
+        raise LemlistError(
+            f"Reading the lemlist mailbox {account_id} failed: lemlist lists it (status "
+            f"{listed.status or 'not given'}) but its test endpoint answered 404 \"Email account "
+            "not found\"; nothing is concluded and the stack state is kept. Run the command "
+            "again later."
+        )
+    return {**verify_outputs(result), **status_outputs(listed, listing)}
