@@ -39,7 +39,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("provider", ("lemlist_resource.provider",)),
     ("resource", ("lemlist_resource.resource",)),
     ("inventory model", ("lemlist_resource.inventory.model",)),
-    ("stack files", ("lemlist_resource.inventory.stackfile",)),
+    ("stack files", ("lemlist_resource.inventory.yamlread",
+                     "lemlist_resource.inventory.stackfile")),
     ("lint", ("lemlist_resource.inventory.lint",)),
     ("review", ("lemlist_resource.inventory.review",)),
     ("inventory entry points", ("lemlist_resource.inventory.program",
@@ -62,6 +63,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: The offline inventory (lint, review, their command line) never loads the Pulumi runtime.
 OFFLINE = (
+    "lemlist_resource.inventory.yamlread",
     "lemlist_resource.inventory.stackfile",
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
