@@ -155,9 +155,8 @@ def account_id_problem(value: str) -> str | None:
     """Return why ``value`` is not a lemlist email-account id (``umx_…``), or None."""
     if _ACCOUNT_ID_RE.fullmatch(value):
         return None
-    shown = value if len(value) <= 40 else value[:37] + "..."
     return (
-        f"'{shown}' is not a lemlist email-account id: expected umx_ followed by letters "
+        f"{shown(value, 42)} is not a lemlist email-account id: expected umx_ followed by letters "
         "and digits, as lemlist shows it under Settings > Email accounts"
     )
 

@@ -23,6 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from lemlist_resource.echo import shown
 from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.relays import unsupported_relay
 
@@ -109,7 +110,7 @@ def unsupported_relays(args: ResourceValidationArgs, report: ReportViolation) ->
     if provider:
         who = inputs.sender(args.props, args.name)
         report(
-            f"{who}: smtp_host '{host}' is {provider}, an SMTP relay lemlist does not support "
+            f"{who}: smtp_host {shown(host)} is {provider}, an SMTP relay lemlist does not support "
             "for sender mailboxes (a transactional service has no inbox for lemlist to track "
             "replies): connect the mailbox's own SMTP server instead. Source: "
             f"{RELAYS_SOURCE}",
@@ -133,8 +134,8 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
     allowed = inputs.strings(config, "allowedDomains")
     if allowed and domain not in allowed:
         report(
-            f"sender '{email}': its domain '{domain}' is not an allowed sender domain "
-            f"({', '.join(allowed)}): use an address on an allowed domain, or add '{domain}' "
+            f"sender {shown(email)}: its domain {shown(domain)} is not an allowed sender domain "
+            f"({', '.join(allowed)}): use an address on an allowed domain, or add {shown(domain)} "
             "to allowedDomains in the policy configuration.",
             None,
         )
@@ -145,9 +146,10 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
         if login_domain is None or login_domain == domain or login_domain in allowed_logins:
             continue
         report(
-            f"sender '{email}': {field} '{login}' is on domain '{login_domain}', not the "
-            f"sender's domain '{domain}': log in as the sender's own mailbox, or add "
-            f"'{login_domain}' to allowedLoginDomains in the policy configuration.",
+            f"sender {shown(email)}: {field} {shown(login)} is on domain "
+            f"{shown(login_domain)}, not the sender's domain {shown(domain)}: log in as the "
+            "sender's own mailbox, or add "
+            f"{shown(login_domain)} to allowedLoginDomains in the policy configuration.",
             None,
         )
 
@@ -220,10 +222,10 @@ def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) 
         if len(resources) < 2:
             continue
         names = ", ".join(sorted(r.name for r in resources))
-        where = f"team '{team}'" if team else "the default team"
+        where = f"team {shown(team)}" if team else "the default team"
         for resource in resources:
             report(
-                f"sender '{address}' is declared by {len(resources)} EmailAccounts in {where} "
+                f"sender {shown(address)} is declared by {len(resources)} EmailAccounts in {where} "
                 f"({names}): lemlist connects one mailbox per address and refuses the second "
                 "('This SMTP mailbox already exists'). Keep one of them and remove the others.",
                 resource.urn,

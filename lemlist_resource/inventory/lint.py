@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..echo import shown
 from ..errors import ConfigurationError
 from ..names import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, TEAMS_CONFIG, URL_CONFIG
 from ..relays import SOURCE as RELAYS_SOURCE
@@ -168,7 +169,7 @@ def relay_warnings(stack: StackFile) -> list[Problem]:
                 Problem(
                     key,
                     "smtp_host",
-                    f"'{host}' is {provider}, an SMTP relay lemlist does not support for "
+                    f"{shown(host)} is {provider}, an SMTP relay lemlist does not support for "
                     "sender mailboxes: connect the mailbox's own SMTP server instead "
                     f"({RELAYS_SOURCE})",
                 )

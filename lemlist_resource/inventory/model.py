@@ -232,7 +232,7 @@ def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem 
         return Problem(
             sender.key,
             "sender_email",
-            f"'{sender.email}' is also the address of sender '{seen[mailbox]}' in the same "
+            f"{shown(sender.email)} is also the address of sender '{seen[mailbox]}' in the same "
             "team: lemlist connects a mailbox once per team",
         )
     seen[mailbox] = sender.key

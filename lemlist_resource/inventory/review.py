@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..changes import Change, plan_change
+from ..echo import plain, shown
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..validation import validate
 from .lint import lint
@@ -82,11 +83,7 @@ def _code(value: object) -> str:
     """A value as inline Markdown code, safe in a list item."""
     if value is None:
         return "_unset_"
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = " ".join(str(value).split())
-    text = text.replace("`", "'")
+    text = " ".join(plain(value).split()).replace("`", "'")  # the echo rule: cut, escaped
     return f"`{text}`"
 
 
@@ -117,7 +114,7 @@ class Review:
 
 def _added(sender: Sender) -> str:
     hosts = ", ".join(
-        f"{sender.inputs.get(h)}:{sender.inputs.get(p)}"
+        f"{plain(sender.inputs.get(h), 60)}:{plain(sender.inputs.get(p), 20)}"
         for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
     )
     protected = " 🔒 protected" if sender.protect else ""
@@ -166,7 +163,7 @@ def _replacement_notes(before: Sender, after: Sender, plan: Change) -> list[str]
 def _team(sender: Sender) -> str:
     """A sender's team as the summary names it: ``team 'acme'`` or ``the default team``."""
     team = sender.inputs.get("team")
-    return f"team '{team}'" if team else "the default team"
+    return f"team {shown(team)}" if team else "the default team"
 
 
 def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bool]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..echo import clip, shown
 from . import yamlread
 from .model import (
     CONFIG_KEYS,
@@ -201,8 +202,8 @@ def _passwords(
             problems.append(
                 Problem(
                     None,
-                    f"{PASSWORDS_KEY}.{key}",
-                    f"is the password of no sender (no '{key}' under {SENDERS_KEY}): a typo, "
+                    f"{PASSWORDS_KEY}.{clip(key, 60)}",
+                    f"is the password of no sender (no {shown(key)} under {SENDERS_KEY}): a typo, "
                     "or a leftover of a removed sender",
                 )
             )
