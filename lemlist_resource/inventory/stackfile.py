@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..echo import clip, shown
+from ..echo import clip, plain, shown
 from . import yamlread
 from .model import (
     CONFIG_KEYS,
@@ -51,16 +51,19 @@ class StoredSecret:
 
 
 def stored_secret(value: object) -> StoredSecret | None:
-    """A password value of a stack file: encrypted, plain text, or None when unusable."""
+    """A password value of a stack file: encrypted, plain text (any form that is not a
+    Pulumi secret), or None when missing or empty."""
     if is_secure(value):
         assert isinstance(value, Mapping)
         ciphertext = value["secure"]
         if isinstance(ciphertext, str) and ciphertext.strip():
             return StoredSecret(ciphertext.strip(), encrypted=True)
         return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
-        return StoredSecret(str(value), encrypted=False)
-    return None
+    if value is None or isinstance(value, bool) or value == "" or value == [] or value == {}:
+        return None
+    # Any other form (text, number, list, map) is plain text in git; compared, never shown.
+    text = value if isinstance(value, str) else plain(value, 4096)
+    return StoredSecret(text, encrypted=False)
 
 
 @dataclass
