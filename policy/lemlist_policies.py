@@ -11,15 +11,14 @@ from __future__ import annotations
 from typing import Any, Final
 
 import lemlist_inputs as inputs
+from lemlist_ownership import one_mailbox_per_address, one_owner_per_mailbox
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyConfigSchema,
-    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
-    StackValidationArgs,
     StackValidationPolicy,
 )
 
@@ -198,40 +197,6 @@ def verify_connection_outside_dev(args: ResourceValidationArgs, report: ReportVi
         )
 
 
-# --- one mailbox per address (stack) --------------------------------------------------
-
-
-def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) -> None:
-    """At most one EmailAccount per sender address and lemlist team across the stack.
-
-    A mailbox lives in a team (its ``team`` input; unset: the default team), and lemlist
-    refuses an address twice within one team; in two teams it is two mailboxes.
-    """
-    by_mailbox: dict[tuple[str, str], list[PolicyResource]] = {}
-    for resource in args.resources:
-        if resource.resource_type != RESOURCE_TYPE:
-            continue
-        email, team = (
-            inputs.known(resource.props, "sender_email"),
-            inputs.known(resource.props, "team"),
-        )
-        if isinstance(email, str) and email.strip() and (team is None or isinstance(team, str)):
-            key = (team or "", email.strip().lower())
-            by_mailbox.setdefault(key, []).append(resource)
-    for (team, address), resources in sorted(by_mailbox.items()):
-        if len(resources) < 2:
-            continue
-        names = ", ".join(sorted(r.name for r in resources))
-        where = f"team {shown(team)}" if team else "the default team"
-        for resource in resources:
-            report(
-                f"sender {shown(address)} is declared by {len(resources)} EmailAccounts in {where} "
-                f"({names}): lemlist connects one mailbox per address and refuses the second "
-                "('This SMTP mailbox already exists'). Keep one of them and remove the others.",
-                resource.urn,
-            )
-
-
 # --- the policies ---------------------------------------------------------------------
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string"}, "default": []}
@@ -278,6 +243,16 @@ _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str,
 )
 
 
+_STACK_POLICIES: Final = (
+    ("lemlist-one-mailbox-per-address",
+     "A sender address is connected by one EmailAccount per team and stack.",
+     one_mailbox_per_address),
+    ("lemlist-one-owner-per-mailbox",
+     "A mailbox adopted with adopt_id has one EmailAccount in the stack.",
+     one_owner_per_mailbox),
+)  # fmt: skip
+
+
 def policies() -> list[Policy]:
     """Every policy of the pack with its default enforcement level and config schema."""
     found: list[Policy] = [
@@ -290,12 +265,9 @@ def policies() -> list[Policy]:
         )
         for name, description, validate, level, schema in _RESOURCE_POLICIES
     ]
-    found.append(
-        StackValidationPolicy(
-            name="lemlist-one-mailbox-per-address",
-            description="A sender address is connected by one EmailAccount per team and stack.",
-            validate=one_mailbox_per_address,
-            enforcement_level=_MANDATORY,
-        )
-    )
+    found += [
+        StackValidationPolicy(name=name, description=description, validate=validate,
+                              enforcement_level=_MANDATORY)
+        for name, description, validate in _STACK_POLICIES
+    ]  # fmt: skip
     return found

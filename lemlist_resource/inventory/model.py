@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..adoption import adopted_mailbox, shared_mailbox_reason
 from ..echo import shown
 from ..schema import FIELDS, SECRET_FIELDS
 from ..validation import parse_flag
@@ -257,7 +258,23 @@ def build_inventory(senders: object, defaults: object = None, protect: object = 
         if taken is not None:
             inv.problems.append(taken)
         inv.senders[sender.key] = sender
+    inv.problems += _shared_adoptions(inv.senders)
     return inv
+
+
+def _shared_adoptions(senders: Mapping[str, Sender]) -> list[Problem]:
+    """One problem per sender whose ``adopt_id`` another sender adopts too."""
+    owners: dict[str, list[str]] = {}
+    for key, sender in senders.items():
+        mailbox = adopted_mailbox(sender.inputs.get("adopt_id"))
+        if mailbox is not None:
+            owners.setdefault(mailbox, []).append(key)
+    return [
+        Problem(key, "adopt_id", f"{shown(mailbox)} {shared_mailbox_reason(keys)}")
+        for mailbox, keys in owners.items()
+        if len(keys) > 1
+        for key in keys
+    ]
 
 
 def is_secure(value: object) -> bool:

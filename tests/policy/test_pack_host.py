@@ -113,7 +113,7 @@ def test_info_lists_every_policy_with_its_level_and_config_schema(
     assert info.name == "lemlist-senders" and info.supportsConfig
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert levels.pop("lemlist-unsupported-relay") == ADVISORY
-    assert set(levels.values()) == {MANDATORY} and len(levels) == 5
+    assert set(levels.values()) == {MANDATORY} and len(levels) == 6
     schemas = {p.name: json_format.MessageToDict(p.configSchema) for p in info.policies}
     assert schemas["lemlist-production-protect"]["properties"]["stackPattern"] == {
         "type": "string",

@@ -39,6 +39,7 @@ DOMAINS = "lemlist-sender-domains"
 PROTECT = "lemlist-production-protect"
 VERIFY = "lemlist-verify-connection"
 ONE_MAILBOX = "lemlist-one-mailbox-per-address"
+ONE_OWNER = "lemlist-one-owner-per-mailbox"
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> object:
 
 def test_pack_policies_levels_and_config_defaults() -> None:
     by_name = {p.name: p for p in policies()}
-    assert list(by_name) == [TLS, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX]
+    assert list(by_name) == [TLS, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, ONE_OWNER]
     levels = {name: p.enforcement_level for name, p in by_name.items()}
     assert levels.pop(RELAY) is EnforcementLevel.ADVISORY
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
