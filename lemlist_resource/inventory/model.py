@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..adoption import adopted_mailbox, shared_mailbox_reason
-from ..echo import shown
+from ..echo import clip, shown
 from ..schema import FIELDS, SECRET_FIELDS
 from ..validation import parse_flag
 
@@ -74,8 +74,8 @@ class Problem:
         parts = [source]
         if self.sender is not None:
             parts.append(f"sender {shown(self.sender)}")
-        if self.field is not None:
-            parts.append(self.field)
+        if self.field is not None:  # may be a field name as the file wrote it: the echo rule
+            parts.append(clip(self.field))
         parts.append(self.message)
         return ": ".join(parts)
 
