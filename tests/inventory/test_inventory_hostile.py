@@ -270,3 +270,26 @@ def test_a_stray_password_key_is_escaped() -> None:
     )
     lines = [p.render("f") for p in lint(parse_stack(text, "f"))]
     assert any("\\x1b[2J" in line for line in lines) and not any("\x1b" in line for line in lines)
+
+
+# -- 1. at run time: configure refuses the forms it can tell ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"lemlist:apiKey": json.dumps([KEY])},
+        {"lemlist:apiKey": json.dumps({"secure": KEY, "x": 1})},
+        {"lemlist:teams": json.dumps({"acme": {"apiKey": [KEY]}})},
+        {"lemlist:teams": json.dumps({"acme": {"apiKey": {"k": KEY}}})},
+    ],
+    ids=["key-list", "key-map", "team-key-list", "team-key-map"],
+)
+def test_configure_refuses_a_key_that_is_a_list_or_a_map(config: dict[str, str]) -> None:
+    from lemlist_resource.errors import ConfigurationError
+    from lemlist_resource.settings import resolve
+
+    with pytest.raises(ConfigurationError) as info:
+        resolve(config.get, {})
+    assert KEY not in str(info.value)
+    assert "rotate" in str(info.value)
