@@ -25,3 +25,19 @@ def adopt_instruction(account_id: str = UNKNOWN_ID) -> str:
         "and running `pulumi up` again (or adopt it by address: adopt=True, `adopt: true` "
         "in a stack inventory)"
     )
+
+
+def adopted_mailbox(value: object) -> str | None:
+    """The mailbox an ``adopt_id`` names, for finding two owners of one mailbox: the id as
+    written, trimmed; None when unset. No prefix is assumed (``umx_``, ``usm_``…): two
+    resources naming the same text name the same mailbox, whatever its grammar."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def shared_mailbox_reason(owners: list[str]) -> str:
+    """Why one adopted mailbox cannot have several owners (``owners``: their names, shown)."""
+    return (
+        f"is adopted by {len(owners)} resources ({', '.join(owners)}): one mailbox has one "
+        "owner. Replacing or deleting one of them would disconnect the mailbox the other still "
+        "holds in its state. Keep adopt_id on one of them and remove the others."
+    )

@@ -66,6 +66,11 @@ def check_key(raw: str | None, setting: str, how: str) -> str | None:
     if raw is None or not raw.strip():
         return None
     key = raw.strip()
+    if key[0] in "[{":  # the engine's JSON text of a list or a map: no lemlist key starts so
+        raise ConfigurationError(
+            f"{setting} is a list or a map in the stack config, not a key (and in plain text "
+            f"in the stack file): remove it, set it again with {how}, and rotate the key."
+        )
     if any(not c.isprintable() or c.isspace() for c in key):
         raise ConfigurationError(
             f"{setting} contains whitespace or control characters inside it, which no "
@@ -118,6 +123,24 @@ def _load(raw: object) -> Mapping[str, object]:
     return raw
 
 
+def _team_key(name: str, raw: object) -> tuple[str | None, list[str]]:
+    """A team's key under the same rule as ``lemlist:apiKey``'s, and its problems (a list,
+    map or number, as the engine's JSON may carry, is refused). Never echoed."""
+    where = f"{TEAMS_CONFIG}.{name}.{KEY_FIELD}"
+    if raw is not None and not isinstance(raw, str):
+        return None, [
+            f"{where} must be the key alone, as a secret, not a {type(raw).__name__}: remove "
+            f"it, set it with `{set_key_command(name)}`, and rotate the key"
+        ]
+    try:
+        key = check_key(raw, where, f"`{set_key_command(name)}`")
+    except ConfigurationError as exc:
+        return None, [exc.message.rstrip(".")]
+    if key is None:
+        return None, [f"{where} is missing or empty: `{set_key_command(name)}`"]
+    return key, []
+
+
 def _team(
     name: str, entry: object, default_url: str, check_url: Callable[[str, str], str]
 ) -> tuple[Team | None, list[str]]:
@@ -133,20 +156,8 @@ def _team(
         close = difflib.get_close_matches(unknown, TEAM_FIELDS, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"use {KEY_FIELD} and {URL_FIELD}"
         problems.append(f"{where}.{shown(unknown)} is not a team setting: {hint}")
-    raw_key, key = entry.get(KEY_FIELD), None
-    try:  # the same key rule as lemlist:apiKey's
-        key = check_key(
-            raw_key if isinstance(raw_key, str) else None,
-            f"{where}.{KEY_FIELD}",
-            f"`{set_key_command(name)}`",
-        )
-    except ConfigurationError as exc:
-        problems.append(exc.message.rstrip("."))
-    else:
-        if key is None:
-            problems.append(
-                f"{where}.{KEY_FIELD} is missing or empty: `{set_key_command(name)}`"
-            )
+    key, key_problems = _team_key(name, entry.get(KEY_FIELD))
+    problems += key_problems
     url, api_url = entry.get(URL_FIELD), default_url
     if isinstance(url, str) and url:
         try:

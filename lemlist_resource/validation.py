@@ -187,7 +187,7 @@ def account_id_problem(value: str) -> str | None:
     if _ACCOUNT_ID_RE.fullmatch(value):
         return None
     return (
-        f"{shown(value)} is not a lemlist mailbox id: expected a prefix such as usm_ and "
+        f"{shown(value, 42)} is not a lemlist mailbox id: expected a prefix such as usm_ and "
         "letters and digits, as lemlist's GET /user/channels lists it (the id field of "
         "email.accounts)"
     )

@@ -16,6 +16,7 @@ from typing import Any, Final
 import pulumi
 from pulumi_policy.proxy import UnknownValueError
 
+from lemlist_resource.echo import shown
 from lemlist_resource.schema import DEFAULTS
 from lemlist_resource.validation import normalize_port
 
@@ -55,7 +56,7 @@ def port(value: Any) -> int | None:
 def sender(props: Mapping[str, Any], name: str) -> str:
     """How messages name the sender: its address when known, else the resource name."""
     email = known(props, "sender_email")
-    return f"sender '{email}'" if isinstance(email, str) else f"EmailAccount '{name}'"
+    return f"sender {shown(email)}" if isinstance(email, str) else f"EmailAccount {shown(name)}"
 
 
 def domain(address: str) -> str | None:

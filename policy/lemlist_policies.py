@@ -13,20 +13,20 @@ from typing import Any, Final
 import lemlist_inputs as inputs
 from lemlist_deliverability import deliverability_policy
 from lemlist_oauth import oauth_only_hosts
+from lemlist_ownership import one_mailbox_per_address, one_owner_per_mailbox
 from lemlist_transport import transport_security
 from lemlist_warmup import warmup_policies
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyConfigSchema,
-    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
-    StackValidationArgs,
     StackValidationPolicy,
 )
 
+from lemlist_resource.echo import shown
 from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.relays import unsupported_relay
 
@@ -50,7 +50,7 @@ def unsupported_relays(args: ResourceValidationArgs, report: ReportViolation) ->
     if provider:
         who = inputs.sender(args.props, args.name)
         report(
-            f"{who}: smtp_host '{host}' is {provider}, an SMTP relay lemlist does not support "
+            f"{who}: smtp_host {shown(host)} is {provider}, an SMTP relay lemlist does not support "
             "for sender mailboxes (a transactional service has no inbox for lemlist to track "
             "replies): connect the mailbox's own SMTP server instead. Source: "
             f"{RELAYS_SOURCE}",
@@ -74,8 +74,8 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
     allowed = inputs.strings(config, "allowedDomains")
     if allowed and domain not in allowed:
         report(
-            f"sender '{email}': its domain '{domain}' is not an allowed sender domain "
-            f"({', '.join(allowed)}): use an address on an allowed domain, or add '{domain}' "
+            f"sender {shown(email)}: its domain {shown(domain)} is not an allowed sender domain "
+            f"({', '.join(allowed)}): use an address on an allowed domain, or add {shown(domain)} "
             "to allowedDomains in the policy configuration.",
             None,
         )
@@ -86,9 +86,10 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
         if login_domain is None or login_domain == domain or login_domain in allowed_logins:
             continue
         report(
-            f"sender '{email}': {field} '{login}' is on domain '{login_domain}', not the "
-            f"sender's domain '{domain}': log in as the sender's own mailbox, or add "
-            f"'{login_domain}' to allowedLoginDomains in the policy configuration.",
+            f"sender {shown(email)}: {field} {shown(login)} is on domain "
+            f"{shown(login_domain)}, not the sender's domain {shown(domain)}: log in as the "
+            "sender's own mailbox, or add "
+            f"{shown(login_domain)} to allowedLoginDomains in the policy configuration.",
             None,
         )
 
@@ -135,40 +136,6 @@ def verify_connection_outside_dev(args: ResourceValidationArgs, report: ReportVi
             "verify_connection: false (it defaults to true).",
             None,
         )
-
-
-# --- one mailbox per address (stack) --------------------------------------------------
-
-
-def one_mailbox_per_address(args: StackValidationArgs, report: ReportViolation) -> None:
-    """At most one EmailAccount per sender address and lemlist team across the stack.
-
-    A mailbox lives in a team (its ``team`` input; unset: the default team), and lemlist
-    refuses an address twice within one team; in two teams it is two mailboxes.
-    """
-    by_mailbox: dict[tuple[str, str], list[PolicyResource]] = {}
-    for resource in args.resources:
-        if resource.resource_type != RESOURCE_TYPE:
-            continue
-        email, team = (
-            inputs.known(resource.props, "sender_email"),
-            inputs.known(resource.props, "team"),
-        )
-        if isinstance(email, str) and email.strip() and (team is None or isinstance(team, str)):
-            key = (team or "", email.strip().lower())
-            by_mailbox.setdefault(key, []).append(resource)
-    for (team, address), resources in sorted(by_mailbox.items()):
-        if len(resources) < 2:
-            continue
-        names = ", ".join(sorted(r.name for r in resources))
-        where = f"team '{team}'" if team else "the default team"
-        for resource in resources:
-            report(
-                f"sender '{address}' is declared by {len(resources)} EmailAccounts in {where} "
-                f"({names}): lemlist connects one mailbox per address and refuses the second "
-                "('This SMTP mailbox already exists'). Keep one of them and remove the others.",
-                resource.urn,
-            )
 
 
 # --- the policies ---------------------------------------------------------------------
@@ -225,6 +192,16 @@ _RESOURCE_POLICIES: Final[tuple[tuple[str, str, Any, EnforcementLevel, dict[str,
 )
 
 
+_STACK_POLICIES: Final = (
+    ("lemlist-one-mailbox-per-address",
+     "A sender address is connected by one EmailAccount per team and stack.",
+     one_mailbox_per_address),
+    ("lemlist-one-owner-per-mailbox",
+     "A mailbox adopted with adopt_id has one EmailAccount in the stack.",
+     one_owner_per_mailbox),
+)  # fmt: skip
+
+
 def policies() -> list[Policy]:
     """Every policy of the pack with its default enforcement level and config schema."""
     found: list[Policy] = [
@@ -237,12 +214,9 @@ def policies() -> list[Policy]:
         )
         for name, description, validate, level, schema in _RESOURCE_POLICIES
     ]
-    found.append(
-        StackValidationPolicy(
-            name="lemlist-one-mailbox-per-address",
-            description="A sender address is connected by one EmailAccount per team and stack.",
-            validate=one_mailbox_per_address,
-            enforcement_level=_MANDATORY,
-        )
-    )
+    found += [
+        StackValidationPolicy(name=name, description=description, validate=validate,
+                              enforcement_level=_MANDATORY)
+        for name, description, validate in _STACK_POLICIES
+    ]  # fmt: skip
     return [*found, deliverability_policy(), *warmup_policies()]

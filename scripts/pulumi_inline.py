@@ -18,9 +18,9 @@ Commands that do not run the program go to the CLI unchanged.
 With ``--client`` the CLI replaces the project's runtime by ``client`` (pkg/engine/plugins.go,
 ``ProjectInfoContext``), so Pulumi.yaml's ``virtualenv`` option no longer reaches the
 dynamic-provider script as ``PULUMI_RUNTIME_VIRTUALENV`` (resource/plugin/provider_plugin.go,
-``NewProvider``): the script then runs ``python3`` from PATH, as it does under the Automation
-API. So the CLI runs with this virtualenv's ``bin`` first on PATH, as in an activated
-virtualenv.
+``NewProvider``): the script then runs ``$PULUMI_PYTHON_CMD``, else ``python3`` from PATH, as
+it does under the Automation API. So the CLI runs with ``PULUMI_PYTHON_CMD`` set to this
+virtualenv's interpreter and its ``bin`` first on PATH, as in an activated virtualenv.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def main(argv: list[str]) -> int:
     server.start()
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["PULUMI_PYTHON_CMD"] = sys.executable
     try:
         command = [pulumi, *_with_client(args, f"127.0.0.1:{port}")]
         return subprocess.call(command, env=env)  # noqa: S603 - the CLI the caller chose

@@ -62,10 +62,16 @@ def has_key(stack_file: str) -> int:
     return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
 
 
-def _test_call(url: str, key: str) -> int | None:
-    """The HTTP status of a test call on an unknown id with ``key``; None: nothing listens."""
+#: lemlist's own words for an id it does not know (lemlist_resource/answers.py GONE_TEXT),
+#: which the emulator speaks too: the only 404 that says "an emulator, and it took the key".
+GONE_TEXT = "Email account not found"
+
+
+def _test_call(url: str, key: str) -> tuple[int, str] | None:
+    """The HTTP status and (start of the) body of a test call on an unknown id with ``key``;
+    None: nothing listens."""
     auth = base64.b64encode(f":{key}".encode()).decode()
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - the dev stack's own http(s) URL
         f"{url.rstrip('/')}/user/email-accounts/umx_scriptsprobe/test",
         method="POST",
         headers={"Authorization": f"Basic {auth}"},
@@ -73,21 +79,22 @@ def _test_call(url: str, key: str) -> int | None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
     try:
         with opener.open(request, timeout=5) as response:
-            return int(response.status)
+            return int(response.status), response.read(4096).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
-        return int(exc.code)
+        return int(exc.code), exc.read(4096).decode("utf-8", "replace")
     except (urllib.error.URLError, OSError):
         return None
 
 
 def probe(url: str, key: str, *team_keys: str) -> int:
-    """0: an emulator answers and takes the key (and each team key); 3: nothing listens;
-    1: it refuses one (said)."""
+    """0: an emulator answers, in lemlist's words, and takes the key (and each team key);
+    3: nothing listens; 1: it refuses one, or what answers is not the emulator (said)."""
     for number, candidate in enumerate((key, *team_keys)):
-        status = _test_call(url, candidate)
-        if status is None:
+        answer = _test_call(url, candidate)
+        if answer is None:
             return 3
-        if status == 404:  # lemlist's answer for an id it does not know: the key was accepted
+        status, body = answer
+        if status == 404 and body.strip() == GONE_TEXT:  # lemlist's words: the key was taken
             continue
         if status == 401:
             which = "API key" if number == 0 else "second team's key (lemlist:teams)"
@@ -100,7 +107,8 @@ def probe(url: str, key: str, *team_keys: str) -> int:
             )
         return fail(
             f"something already answers on {url} but it is not the lemlist emulator (HTTP "
-            f"{status} to a test call): free the port, then run this again."
+            f"{status} to a test call, without lemlist's '{GONE_TEXT}'): free the port, then "
+            "run this again."
         )
     return 0
 

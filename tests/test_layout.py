@@ -44,9 +44,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "lemlist_resource.refresh", "lemlist_resource.creation")),
     ("provider", ("lemlist_resource.provider", "lemlist_resource.warmup.provider")),
     ("resource", ("lemlist_resource.resource", "lemlist_resource.warmup.resource")),
-    ("inventory lemwarm", ("lemlist_resource.inventory.lemwarm",)),
+    ("inventory lemwarm", ("lemlist_resource.inventory.lemwarm",
+                           "lemlist_resource.inventory.passwords")),
     ("inventory model", ("lemlist_resource.inventory.model",)),
-    ("stack files", ("lemlist_resource.inventory.stackfile",)),
+    ("stack files", ("lemlist_resource.inventory.yamlread",
+                     "lemlist_resource.inventory.stackfile")),
     ("deliverability lint", ("lemlist_resource.inventory.dnslint",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
     ("review", ("lemlist_resource.inventory.review", "lemlist_resource.inventory.live")),
@@ -72,9 +74,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: The offline inventory (lint, review, their command line) never loads the Pulumi runtime.
 OFFLINE = (
+    "lemlist_resource.inventory.yamlread",
     "lemlist_resource.inventory.stackfile",
     "lemlist_resource.inventory.dnslint",
     "lemlist_resource.inventory.lemwarm",
+    "lemlist_resource.inventory.passwords",
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
     "lemlist_resource.inventory.live",

@@ -121,8 +121,8 @@ class Repo:
 def repo(tmp_path: Path) -> Iterator[Repo]:
     root = tmp_path / "repo"
     (root / "scripts").mkdir(parents=True)
-    for name in ("pulumi", "pulumi_setup.py", "pulumi_cli.py", "pulumi_inline.py"):
-        shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
+    for source in [ROOT / "scripts" / "pulumi", *(ROOT / "scripts").glob("*.py")]:
+        shutil.copy(source, root / "scripts" / source.name)
     (root / "requirements.txt").write_text("pulumi==3.0.0\n")
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     port = free_port()

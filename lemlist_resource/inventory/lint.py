@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..echo import clip, shown
 from ..errors import ConfigurationError
 from ..names import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, TEAMS_CONFIG, URL_CONFIG
 from ..relays import SOURCE as RELAYS_SOURCE
@@ -24,7 +25,8 @@ from ..teams import (
 )
 from ..validation import validate
 from .dnslint import dkim_problems
-from .model import PASSWORD_PARTS, Problem, is_secure
+from .model import Problem
+from .passwords import PASSWORD_PARTS, is_secure
 from .stackfile import StackFile
 
 #: Stands in for a stored password during validation; never a real value.
@@ -58,7 +60,8 @@ def provider_problems(stack: StackFile) -> list[Problem]:
         Problem(
             None,
             KEY_CONFIG,
-            "is in plain text in the stack file: remove it and store it with "
+            "is in plain text in the stack file (anything but a Pulumi secret, `secure: …`, "
+            "whatever its form): remove it and store it with "
             f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the {KEY_ENV} "
             "environment variable), then rotate the key in lemlist",
         )
@@ -66,41 +69,62 @@ def provider_problems(stack: StackFile) -> list[Problem]:
     return problems
 
 
+def _plain_team_key(name: object) -> Problem:
+    label = str(name) if team_name_problem(name) is None else shown(name, 40)
+    return Problem(
+        None,
+        f"{TEAMS_CONFIG}.{label}.{KEY_FIELD}",
+        "is in plain text in the stack file (anything but a Pulumi secret, `secure: …`, "
+        f"whatever its form): remove it, store it with `{set_key_command(clip(label, 40))}`, "
+        "then rotate the key in lemlist",
+    )
+
+
 def _offline_teams(raw: Mapping[object, object]) -> tuple[dict[object, object], list[Problem]]:
-    """``lemlist:teams`` with each stored key replaced by the placeholder (keys are never
-    read), and a problem for each key written in plain text."""
+    """``lemlist:teams`` with each key replaced by the placeholder (keys are never read),
+    and a problem for each key that is not a Pulumi secret, whatever its YAML form (text,
+    number, list, map, ``{secure: …}`` with other keys beside it)."""
     plain: dict[object, object] = {}
     problems: list[Problem] = []
     for name, entry in raw.items():
         if isinstance(entry, Mapping) and KEY_FIELD in entry:
             key = entry[KEY_FIELD]
-            if isinstance(key, str | int | float) and not isinstance(key, bool) and str(key):
-                problems.append(
-                    Problem(
-                        None,
-                        f"{TEAMS_CONFIG}.{name}.{KEY_FIELD}",
-                        "is in plain text in the stack file: remove it, store it with "
-                        f"`{set_key_command(str(name))}`, then rotate the key in lemlist",
-                    )
-                )
-            entry = {**entry, KEY_FIELD: PLACEHOLDER if key else None}
+            if key is not None and key != "" and not is_secure(key):
+                problems.append(_plain_team_key(name))
+            entry = {**entry, KEY_FIELD: None if key is None or key == "" else PLACEHOLDER}
         plain[name] = entry
     return plain, problems
+
+
+def _teams_form(raw: object) -> Problem | None:
+    """Why ``lemlist:teams`` is not a readable map of teams in a stack file, or None."""
+    if is_secure(raw):
+        return Problem(
+            None,
+            TEAMS_CONFIG,
+            "must not be one secret: set each team's key on its own with "
+            f"`{set_key_command('<team>')}`, so the team names stay readable in review",
+        )
+    if isinstance(raw, str) and raw.strip():
+        # The engine hands a text value to the provider as is, and configure reads JSON
+        # text as the teams: every key inside it would be in plain text in git.
+        return Problem(
+            None,
+            TEAMS_CONFIG,
+            "is text (JSON?) in the stack file, not a map: any key in it is in plain text. "
+            f"Remove it, set each team with `{set_key_command('<team>')}`, and rotate every "
+            "key it held in lemlist",
+        )
+    return None
 
 
 def team_problems(stack: StackFile) -> list[Problem]:
     """``lemlist:teams`` as the provider's configure reads it, and each sender's ``team``
     among the teams it defines (what the provider's check refuses)."""
     raw = stack.config.get(TEAMS_CONFIG)
-    if is_secure(raw):
-        return [
-            Problem(
-                None,
-                TEAMS_CONFIG,
-                "must not be one secret: set each team's key on its own with "
-                f"`{set_key_command('<team>')}`, so the team names stay readable in review",
-            )
-        ]
+    form = _teams_form(raw)
+    if form is not None:
+        return [form]
     url = stack.config.get(URL_CONFIG)
     default_url = url if isinstance(url, str) else DEFAULT_API_URL
     plain, problems = _offline_teams(raw) if isinstance(raw, Mapping) else (raw, [])
@@ -169,7 +193,7 @@ def relay_warnings(stack: StackFile) -> list[Problem]:
                 Problem(
                     key,
                     "smtp_host",
-                    f"'{host}' is {provider}, an SMTP relay lemlist does not support for "
+                    f"{shown(host)} is {provider}, an SMTP relay lemlist does not support for "
                     "sender mailboxes: connect the mailbox's own SMTP server instead "
                     f"({RELAYS_SOURCE})",
                 )

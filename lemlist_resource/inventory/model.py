@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..echo import shown
+from ..adoption import adopted_mailbox, shared_mailbox_reason
+from ..echo import clip, shown
 from ..schema import FIELDS, SECRET_FIELDS
 from ..validation import parse_flag
 from .lemwarm import LEMWARM, default_issues
@@ -50,8 +51,6 @@ DEFAULT_FIELDS: tuple[str, ...] = tuple(n for n in INPUT_FIELDS if n not in PER_
 SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector", LEMWARM)
 #: Logins fall back to the sender address.
 LOGIN_FIELDS: tuple[str, ...] = ("smtp_login", "imap_login")
-#: The parts of a ``passwords`` entry given as ``{smtp: …, imap: …}``.
-PASSWORD_PARTS: dict[str, str] = {"smtp": "smtp_password", "imap": "imap_password"}
 
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # always used with fullmatch
 KEY_RULE = (
@@ -78,8 +77,8 @@ class Problem:
         parts = [source]
         if self.sender is not None:
             parts.append(f"sender {shown(self.sender)}")
-        if self.field is not None:
-            parts.append(self.field)
+        if self.field is not None:  # may be a field name as the file wrote it: the echo rule
+            parts.append(clip(self.field))
         parts.append(self.message)
         return ": ".join(parts)
 
@@ -246,7 +245,7 @@ def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem 
         return Problem(
             sender.key,
             "sender_email",
-            f"'{sender.email}' is also the address of sender '{seen[mailbox]}' in the same "
+            f"{shown(sender.email)} is also the address of sender '{seen[mailbox]}' in the same "
             "team: lemlist connects a mailbox once per team",
         )
     seen[mailbox] = sender.key
@@ -271,22 +270,20 @@ def build_inventory(senders: object, defaults: object = None, protect: object = 
         if taken is not None:
             inv.problems.append(taken)
         inv.senders[sender.key] = sender
+    inv.problems += _shared_adoptions(inv.senders)
     return inv
 
 
-def is_secure(value: object) -> bool:
-    """Whether ``value`` is a stack file's encrypted value: a map ``{secure: ciphertext}``."""
-    return isinstance(value, Mapping) and list(value) == ["secure"]
-
-
-def split_password(entry: object) -> tuple[dict[str, object], list[str]]:
-    """One ``passwords`` entry as ``{"smtp_password": value, "imap_password": value}``.
-
-    A map of ``smtp`` and ``imap`` gives one value each; anything else (a secret) serves
-    both. Returns the values (``None`` when absent) and the names of unknown parts.
-    """
-    if isinstance(entry, Mapping) and not is_secure(entry):
-        values = {target: entry.get(part) for part, target in PASSWORD_PARTS.items()}
-        unknown = [str(part) for part in entry if part not in PASSWORD_PARTS]
-        return values, unknown
-    return dict.fromkeys(PASSWORD_PARTS.values(), entry), []
+def _shared_adoptions(senders: Mapping[str, Sender]) -> list[Problem]:
+    """One problem per sender whose ``adopt_id`` another sender adopts too."""
+    owners: dict[str, list[str]] = {}
+    for key, sender in senders.items():
+        mailbox = adopted_mailbox(sender.inputs.get("adopt_id"))
+        if mailbox is not None:
+            owners.setdefault(mailbox, []).append(key)
+    return [
+        Problem(key, "adopt_id", f"{shown(mailbox)} {shared_mailbox_reason(keys)}")
+        for mailbox, keys in owners.items()
+        if len(keys) > 1
+        for key in keys
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 
+from ..names import KEY_CONFIG, TEAMS_CONFIG
 from ..resource import EmailAccount, EmailAccountArgs
 from ..warmup.resource import Warmup, WarmupArgs
 from .model import (
@@ -23,8 +24,10 @@ from .model import (
     Sender,
     build_inventory,
     password_hint,
-    split_password,
 )
+from .passwords import split_password
+
+LINT = "python -m lemlist_resource.inventory lint"
 
 
 @dataclass
@@ -97,8 +100,33 @@ def stack_outputs(accounts: Mapping[str, EmailAccount]) -> dict[str, dict[str, p
     }
 
 
+def plain_text_keys() -> list[str]:
+    """The lemlist key settings the stack holds in plain text, as far as run time can tell.
+
+    The engine tells the program which config values are secrets (any ``secure:`` leaf makes
+    the whole value secret), not the provider: the dynamic provider host unwraps secrets
+    before ``configure`` sees them. So a plain ``lemlist:apiKey``, and a ``lemlist:teams``
+    without any secret (a JSON string, or keys written as text), are caught here; a
+    ``lemlist:teams`` with one secret key beside a plain one is not: the lint reads each key.
+    """
+    found = []
+    for name in (KEY_CONFIG, TEAMS_CONFIG):
+        value = pulumi.runtime.get_config(name)
+        if value not in (None, "", "{}") and not pulumi.runtime.is_config_secret(name):
+            found.append(name)
+    return found
+
+
 def run(config: pulumi.Config | None = None) -> Deployment:
-    """Read the stack's inventory, declare its senders and export ``senders``."""
+    """Read the stack's inventory, declare its senders and export ``senders``; refuse a
+    lemlist key kept in plain text (:func:`plain_text_keys`)."""
+    plain = plain_text_keys()
+    if plain:
+        raise pulumi.RunError(
+            f"{' and '.join(plain)} of stack '{pulumi.get_stack()}' hold a lemlist key in plain "
+            "text (not a Pulumi secret): remove it, store each key with `pulumi config set "
+            f"--secret` (docs/teams.md), and rotate it in lemlist. `{LINT}` names each one."
+        )
     cfg = config or pulumi.Config(PROJECT)
     inventory = build_inventory(
         cfg.get_object("senders"), cfg.get_object("defaults"), cfg.get("protect")
@@ -107,7 +135,7 @@ def run(config: pulumi.Config | None = None) -> Deployment:
         lines = "\n".join(f"  {p.render('stack configuration')}" for p in inventory.problems)
         raise pulumi.RunError(
             f"The sender inventory of stack '{pulumi.get_stack()}' has problems "
-            f"(`python -m lemlist_resource.inventory lint` explains them too):\n{lines}"
+            f"(`{LINT}` explains them too):\n{lines}"
         )
     passwords = cfg.get_secret_object("passwords", {})
     accounts = declare(inventory, passwords)

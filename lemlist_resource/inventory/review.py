@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..changes import Change, plan_change
+from ..echo import plain, shown
 from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..validation import parse_flag, validate
 from .lemwarm import LEMWARM, review_lines
 from .lint import lint
-from .model import PASSWORD_PARTS, Sender
+from .model import Sender
+from .passwords import PASSWORD_PARTS
 from .stackfile import StackFile, StackFileError, parse_stack, read_stack
 
 REPLACE_WARNING = (
@@ -83,11 +85,7 @@ def _code(value: object) -> str:
     """A value as inline Markdown code, safe in a list item."""
     if value is None:
         return "_unset_"
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = " ".join(str(value).split())
-    text = text.replace("`", "'")
+    text = " ".join(plain(value).split()).replace("`", "'")  # the echo rule: cut, escaped
     return f"`{text}`"
 
 
@@ -118,7 +116,7 @@ class Review:
 
 def _added(sender: Sender) -> str:
     hosts = ", ".join(
-        f"{sender.inputs.get(h)}:{sender.inputs.get(p)}"
+        f"{plain(sender.inputs.get(h), 60)}:{plain(sender.inputs.get(p), 20)}"
         for h, p in (("smtp_host", "smtp_port"), ("imap_host", "imap_port"))
     )
     protected = " 🔒 protected" if sender.protect else ""
@@ -173,7 +171,7 @@ def _replacement_notes(before: Sender, after: Sender, plan: Change) -> list[str]
 def _team(sender: Sender) -> str:
     """A sender's team as the summary names it: ``team 'acme'`` or ``the default team``."""
     team = sender.inputs.get("team")
-    return f"team '{team}'" if team else "the default team"
+    return f"team {shown(team)}" if team else "the default team"
 
 
 def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bool]:

@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml  # type: ignore[import-untyped, unused-ignore]
-
+from ..echo import clip, plain, shown
+from . import yamlread
 from .model import (
     CONFIG_KEYS,
     DEFAULTS_KEY,
-    PASSWORD_PARTS,
     PASSWORDS_KEY,
     PROJECT,
     PROTECT_KEY,
@@ -27,12 +26,11 @@ from .model import (
     Inventory,
     Problem,
     build_inventory,
-    is_secure,
     password_hint,
     set_password_command,
-    split_password,
     unknown_name,
 )
+from .passwords import PASSWORD_PARTS, is_secure, split_password
 
 
 class StackFileError(Exception):
@@ -51,16 +49,19 @@ class StoredSecret:
 
 
 def stored_secret(value: object) -> StoredSecret | None:
-    """A password value of a stack file: encrypted, plain text, or None when unusable."""
+    """A password value of a stack file: encrypted, plain text (any form that is not a
+    Pulumi secret), or None when missing or empty."""
     if is_secure(value):
         assert isinstance(value, Mapping)
         ciphertext = value["secure"]
         if isinstance(ciphertext, str) and ciphertext.strip():
             return StoredSecret(ciphertext.strip(), encrypted=True)
         return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
-        return StoredSecret(str(value), encrypted=False)
-    return None
+    if value is None or isinstance(value, bool) or value == "" or value == [] or value == {}:
+        return None
+    # Any other form (text, number, list, map) is plain text in git; compared, never shown.
+    text = value if isinstance(value, str) else plain(value, 4096)
+    return StoredSecret(text, encrypted=False)
 
 
 @dataclass
@@ -84,49 +85,23 @@ class StackFile:
 # -- YAML --------------------------------------------------------------------------------
 
 
-def _construct_mapping(loader: Any, node: Any) -> dict[Any, Any]:
-    """Build a mapping like the safe loader, recording duplicate keys on the loader."""
-    seen: dict[object, int] = {}
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            if key in seen:
-                loader.duplicates.append((str(key), seen[key], line))
-            seen[key] = line
-        except TypeError:  # an unhashable key: construct_mapping explains it
-            pass
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
-    return mapping
-
-
-#: A safe YAML loader that records duplicate keys (plain YAML keeps only the last one).
-_Loader: Any = type("_DuplicateKeyLoader", (yaml.SafeLoader,), {})
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _load_yaml(text: str, source: str) -> tuple[object, list[Problem]]:
-    """The YAML document and one problem per duplicate key. Raises :class:`StackFileError`."""
-    loader = _Loader(text)
-    loader.duplicates = []  # (key, first line, repeated line)
+    """The YAML document (read within :mod:`.yamlread`'s bounds) and one problem per
+    duplicate key. Raises :class:`StackFileError`: one line naming the file and the line."""
     try:
-        document = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise StackFileError(f"{source}: not valid YAML: {reason}{where}") from None
-    finally:
-        loader.dispose()
-    duplicates = [
+        document, duplicates = yamlread.load(text)
+    except yamlread.YamlRefusal as exc:
+        where = f" (line {exc.line})" if exc.line is not None else ""
+        raise StackFileError(f"{source}: {exc.reason}{where}") from None
+    problems = [
         Problem(
             None,
             f"line {line}",
             f"key '{key}' appears twice (first on line {first}); only the last one would count",
         )
-        for key, first, line in loader.duplicates
+        for key, first, line in duplicates
     ]
-    return document, duplicates
+    return document, problems
 
 
 def _config(document: object, source: str) -> dict[str, Any]:
@@ -228,8 +203,8 @@ def _passwords(
             problems.append(
                 Problem(
                     None,
-                    f"{PASSWORDS_KEY}.{key}",
-                    f"is the password of no sender (no '{key}' under {SENDERS_KEY}): a typo, "
+                    f"{PASSWORDS_KEY}.{clip(key, 60)}",
+                    f"is the password of no sender (no {shown(key)} under {SENDERS_KEY}): a typo, "
                     "or a leftover of a removed sender",
                 )
             )
@@ -257,11 +232,16 @@ def parse_stack(text: str, source: str) -> StackFile:
 
 
 def read_stack(path: str) -> StackFile:
-    """Read and parse a stack file. Raises :class:`StackFileError` when it is unusable."""
+    """Read and parse a stack file. Raises :class:`StackFileError` when it is unusable
+    (never more than :data:`.yamlread.MAX_CHARS` bytes are read)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise StackFileError(f"{path}: cannot read: {reason}") from None
+        with open(path, "rb") as handle:
+            data = handle.read(yamlread.MAX_CHARS + 1)
+    except OSError as exc:
+        raise StackFileError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise StackFileError(f"{path}: cannot read: not UTF-8 text (line {line})") from None
     return parse_stack(text, path)

@@ -234,7 +234,8 @@ def test_markdown_stays_one_item_per_line() -> None:
     head = _head()
     head["lemlist-senders:senders"]["alice"]["sender_name"] = "Alice `x`\n- injected"
     md = _review(head).markdown
-    assert "`sender_name`: `Alice` → `Alice 'x' - injected`" in md
+    # the echo rule: the newline is escaped, the backquote made a quote
+    assert "`sender_name`: `Alice` → `Alice 'x'\\n- injected`" in md
 
 
 def _git(repo: Path, *args: str) -> None:

@@ -116,7 +116,7 @@ def test_info_lists_every_policy_with_its_level_and_config_schema(
     assert levels.pop("lemlist-deliverability") == analyzer_pb2.DISABLED
     warmup = [levels.pop("lemlist-warmup-outside-dev"), levels.pop("lemlist-warmup-rampup")]
     assert warmup == [ADVISORY, ADVISORY]
-    assert set(levels.values()) == {MANDATORY} and len(levels) == 6
+    assert set(levels.values()) == {MANDATORY} and len(levels) == 7
     schemas = {p.name: json_format.MessageToDict(p.configSchema) for p in info.policies}
     assert schemas["lemlist-production-protect"]["properties"]["stackPattern"] == {
         "type": "string",

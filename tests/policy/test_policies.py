@@ -41,6 +41,7 @@ PROTECT = "lemlist-production-protect"
 VERIFY = "lemlist-verify-connection"
 ONE_MAILBOX = "lemlist-one-mailbox-per-address"
 DELIVERABILITY = "lemlist-deliverability"
+ONE_OWNER = "lemlist-one-owner-per-mailbox"
 
 
 @pytest.fixture
@@ -59,7 +60,8 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> object:
 def test_pack_policies_levels_and_config_defaults() -> None:
     by_name = {p.name: p for p in policies()}
     warmup = ["lemlist-warmup-outside-dev", "lemlist-warmup-rampup"]
-    expected = [TLS, OAUTH, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, DELIVERABILITY, *warmup]
+    expected = [TLS, OAUTH, RELAY, DOMAINS, PROTECT, VERIFY, ONE_MAILBOX, ONE_OWNER]
+    expected += [DELIVERABILITY, *warmup]
     assert list(by_name) == expected
     levels = {name: p.enforcement_level for name, p in by_name.items()}
     assert levels.pop(RELAY) is EnforcementLevel.ADVISORY
