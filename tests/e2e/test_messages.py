@@ -76,7 +76,7 @@ CASES = (
 class NotLemlist(BaseHTTPRequestHandler):
     """A web site that is not lemlist's API: the standard library's 404 page for any path."""
 
-    def do_POST(self) -> None:  # noqa: N802 -- the name http.server calls
+    def do_POST(self) -> None:
         self.send_error(404)
 
     def log_message(self, format: str, *args: object) -> None:
