@@ -109,7 +109,7 @@ def _undo(api: LemlistClient, account_id: str, label: str, reason: str, expected
     raise LemlistError(
         f"{what} failed: {reason}. The mailbox was disconnected again so nothing is left "
         f"half-working: {advice}."
-    )
+    ) from None  # the reason is in the sentence: no chained repeat
 
 
 def adopt(api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str) -> CreateResult:

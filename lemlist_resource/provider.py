@@ -25,7 +25,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from . import hostpool
+from . import hosterrors, hostpool
 from .adoption import WHERE_IDS_ARE
 from .changes import plan_change
 from .client import LemlistClient
@@ -42,8 +42,10 @@ from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
 
-# Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once.
+# Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once, and
+# let our errors read as their sentence, without the host's traceback.
 hostpool.install()
+hosterrors.install()
 
 
 def is_unknown(value: object) -> bool:

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "lemlist_resource.schema", "lemlist_resource.adoption",
                     "lemlist_resource.echo", "lemlist_resource.addresses",
                     "lemlist_resource.names", "lemlist_resource.hostpool",
-                    "lemlist_resource.warmup")),
+                    "lemlist_resource.warmup", "lemlist_resource.hosterrors")),
     ("lemlist's rules", ("lemlist_resource.validation", "lemlist_resource.relays",
                          "lemlist_resource.changes", "lemlist_resource.teams",
                          "lemlist_resource.warmup.rules")),
