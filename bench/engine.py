@@ -16,8 +16,12 @@ explains it); elapsed at the emulator (first request received to last answered);
 start-up); the peak of requests lemlist was serving at once (from the emulator's request
 log: proof that the widening is active under the real engine); 429s; accounts lemlist holds.
 
-    python -m bench.engine                  # N = 100, both hosts
+    python -m bench.engine                  # N = 100, both hosts, the CLI's default --parallel
+    python -m bench.engine --parallel 32    # as the default on an 8-core machine (4 x cores)
     python -m bench.engine --n 20 --host widened     # a quick look
+
+The CLI's default ``--parallel`` is 4 x the machine's cores: on a 2-core machine the engine
+itself has at most 8 calls in flight, whatever the host serves.
 """
 
 from __future__ import annotations
@@ -106,11 +110,14 @@ def _stock_plugin(where: Path) -> Path:
     return where
 
 
-def _measure(project: Project, emulator: Emulator, command: str, host: str, n: int) -> Row:
+def _measure(
+    project: Project, emulator: Emulator, command: str, host: str, n: int, parallel: int | None
+) -> Row:
     emulator.clear_log()
     started = time.monotonic()
-    args = ("up", "--yes", "--skip-preview") if command == "up" else (command, "--yes",
-                                                                        "--skip-preview")
+    args = [command, "--yes", "--skip-preview"]
+    if parallel is not None:
+        args += ["--parallel", str(parallel)]
     done = project.pulumi(*args)
     row = Row(command, host, n, wall=time.monotonic() - started)
     if any(secret in done.stdout + done.stderr for secret in CREDENTIALS):
@@ -125,7 +132,7 @@ def _measure(project: Project, emulator: Emulator, command: str, host: str, n: i
     return row
 
 
-def run(n: int, hosts: Sequence[str] = HOSTS) -> list[Row]:
+def run(n: int, hosts: Sequence[str] = HOSTS, parallel: int | None = None) -> list[Row]:
     """``up`` then ``refresh`` of ``n`` senders on each host, each on a fresh emulator."""
     rows: list[Row] = []
     for host in hosts:
@@ -144,7 +151,7 @@ def run(n: int, hosts: Sequence[str] = HOSTS) -> list[Row]:
             project.init("bench")
             for command in ("up", "refresh"):
                 print(f"  {command} {n} senders, {host} host ...", end="", flush=True)
-                row = _measure(project, emulator, command, host, n)
+                row = _measure(project, emulator, command, host, n, parallel)
                 print(f" {row.elapsed:.1f} s (limit {row.limit:.1f} s), peak {row.peak}")
                 rows.append(row)
             project.pulumi("destroy", "--yes", "--skip-preview")
@@ -155,13 +162,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--n", type=int, default=100, help="senders (100)")
     p.add_argument("--host", nargs="+", default=list(HOSTS), choices=HOSTS)
+    p.add_argument("--parallel", type=int, help="pulumi's --parallel (default: the CLI's own)")
     args = p.parse_args(argv)
     print(machine_markdown())
     print(
         f"Emulator: {LIMIT} requests / {WINDOW:g} s per key, latency profile '{PROFILE}'; the "
-        "real Pulumi CLI, default --parallel.\n"
+        f"real Pulumi CLI, --parallel {args.parallel or 'default (4 x cores)'}.\n"
     )
-    rows = run(args.n, args.host)
+    rows = run(args.n, args.host, args.parallel)
     print()
     print(common.report(HEADERS, rows, Row.cells, lambda r: f"{r.command} {r.host}", lambda r: []))
 

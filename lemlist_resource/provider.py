@@ -31,12 +31,11 @@ from .changes import plan_change
 from .client import LemlistClient
 from .creation import adopt, adopt_by_address, connect
 from .directory import Directory
-from .errors import ConfigurationError, LemlistError
+from .errors import LemlistError
 from .redaction import guarded
 from .refresh import read_mailbox
 from .schema import COMPUTED_OUTPUTS, FIELDS
-from .settings import Settings, resolve
-from .teams import key_hint
+from .teamclients import TeamClients
 from .validation import Failure, validate
 from .verify import GONE, verify
 
@@ -72,8 +71,7 @@ class EmailAccountProvider(ResourceProvider):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._settings: Settings | None = None
-        self._clients: dict[str | None, LemlistClient] = {}
+        self._teams = TeamClients(LemlistClient)
         self._directories: dict[str | None, Directory] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -90,45 +88,13 @@ class EmailAccountProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Read the ``lemlist:*`` settings (or the environment), ``lemlist:teams`` (a JSON
         string from the engine: see :mod:`.teams`) included; size the host's pool."""
-        settings = resolve(req.config.get)
-        hostpool.resize(settings.concurrency)
+        self._teams.configure(req.config.get)
         with self._lock:
-            self._settings, self._clients, self._directories = settings, {}, {}
-
-    def _current_settings(self) -> Settings:
-        """The configured settings (the environment's when ``configure`` never ran)."""
-        with self._lock:
-            if self._settings is None:
-                self._settings = resolve(lambda _key: None)
-            return self._settings
-
-    def _client(self, team: str | None, what: str | None = None) -> LemlistClient:
-        """The client of ``team`` (None: the default team), created on first use.
-
-        ``what`` prefixes a configuration error (e.g. the mailbox being disconnected)."""
-        settings = self._current_settings()
-        with self._lock:
-            client = self._clients.get(team)
-            if client is None:
-                problem = settings.team_problem(team)
-                if problem is not None:
-                    raise ConfigurationError(
-                        f"{what}: team {problem}" if what else f"Team {problem}"
-                    )
-                found = settings.team(team)
-                assert found.api_key is not None  # team_problem refuses a team without a key
-                client = LemlistClient(
-                    found.api_url,
-                    found.api_key,
-                    read_timeout=settings.read_timeout,
-                    key_hint=key_hint(team),
-                )
-                self._clients[team] = client
-            return client
+            self._directories = {}
 
     def _directory(self, team: str | None) -> Directory:
         """The listing of ``team``'s mailboxes, shared by every Read of this operation."""
-        api = self._client(team, "Listing lemlist mailboxes")
+        api = self._teams.client(team, "Listing lemlist mailboxes")
         with self._lock:
             found = self._directories.get(team)
             if found is None:
@@ -143,7 +109,7 @@ class EmailAccountProvider(ResourceProvider):
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
         team = inputs.get("team")
         if not is_unknown(team) and not any(f.field == "team" for f in failures):
-            problem = self._current_settings().team_problem(team)
+            problem = self._teams.settings().team_problem(team)
             if problem is not None:
                 failures.append(Failure("team", problem))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
@@ -190,7 +156,7 @@ class EmailAccountProvider(ResourceProvider):
         """
         inputs = _plain(props)
         label = str(inputs.get("sender_email"))
-        api = self._client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
+        api = self._teams.client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
         if inputs.get("adopt_id"):
             return adopt(api, str(inputs["adopt_id"]), inputs, label)
         if inputs.get("adopt") is True:
@@ -205,7 +171,7 @@ class EmailAccountProvider(ResourceProvider):
         getting = "provider" not in current  # a get: no outputs of ours yet
         # the mailbox's team: from its outputs (refresh) or the program's inputs (a get)
         team = current.get("team")
-        api = self._client(team, f"Reading the lemlist mailbox {id_}")
+        api = self._teams.client(team, f"Reading the lemlist mailbox {id_}")
         found = read_mailbox(api, self._directory(team), id_)
         if found is None:
             if getting:
@@ -230,7 +196,7 @@ class EmailAccountProvider(ResourceProvider):
         outs = {k: previous.get(k) for k in COMPUTED_OUTPUTS}
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if outs.get("verify_connection"):
-            api = self._client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
+            api = self._teams.client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
             verified, problem = verify(api, id_)
             if problem == GONE:
                 raise LemlistError(
@@ -250,4 +216,4 @@ class EmailAccountProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Disconnect the mailbox, in its team; an id lemlist no longer knows is already gone."""
         team = _plain(props).get("team")
-        self._client(team, f"Disconnecting the lemlist mailbox {id_}").disconnect(id_)
+        self._teams.client(team, f"Disconnecting the lemlist mailbox {id_}").disconnect(id_)

@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                    "lemlist_resource.ratelimit", "lemlist_resource.redaction")),
     ("client", ("lemlist_resource.answers", "lemlist_resource.listing",
                 "lemlist_resource.transport", "lemlist_resource.client",
-                "lemlist_resource.warmup.client")),
+                "lemlist_resource.warmup.client", "lemlist_resource.teamclients")),
     ("operations", ("lemlist_resource.verify", "lemlist_resource.directory",
                     "lemlist_resource.refresh", "lemlist_resource.creation")),
     ("provider", ("lemlist_resource.provider", "lemlist_resource.warmup.provider")),

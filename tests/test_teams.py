@@ -178,10 +178,10 @@ def test_one_client_per_team_and_one_pacer_per_key() -> None:
         ),
         **{"lemlist:apiKey": DEFAULT_KEY},
     )
-    acme, globex, default = (provider._client(t) for t in ("acme", "globex", None))
-    assert provider._client("acme") is acme  # senders of one team share its client
+    acme, globex, default = (provider._teams.client(t) for t in ("acme", "globex", None))
+    assert provider._teams.client("acme") is acme  # senders of one team share its client
     assert len({id(acme.pacer), id(globex.pacer), id(default.pacer)}) == 3
-    assert provider._client("acme-eu").pacer is acme.pacer  # one key, one rate limit
+    assert provider._teams.client("acme-eu").pacer is acme.pacer  # one key, one rate limit
 
 
 def test_a_rate_limited_team_does_not_hold_another_one() -> None:
@@ -189,7 +189,7 @@ def test_a_rate_limited_team_does_not_hold_another_one() -> None:
         engine_value({"acme": {"apiKey": ACME_KEY + "-pause"}}),
         **{"lemlist:apiKey": DEFAULT_KEY + "-pause"},
     )
-    acme, default = provider._client("acme"), provider._client(None)
+    acme, default = provider._teams.client("acme"), provider._teams.client(None)
     acme.pacer.pause(30.0)  # what lemlist's 429 with Retry-After: 30 does to acme
     now = time.monotonic()
     assert acme.pacer.reserve() >= now + 29  # acme's next send waits...
@@ -198,7 +198,7 @@ def test_a_rate_limited_team_does_not_hold_another_one() -> None:
 
 def test_nothing_configured_reaches_the_serialized_provider() -> None:
     provider = configured(engine_value({"acme": {"apiKey": ACME_KEY}}))
-    provider._client("acme")
+    provider._teams.client("acme")
     blob = pickle.dumps(provider)
     assert all(key.encode() not in blob for key in KEYS)
     assert all(key not in repr(provider) for key in KEYS)

@@ -9,7 +9,6 @@ host. The resource's id is the mailbox id. Create: PATCH the declared settings, 
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from pulumi.dynamic import (
@@ -23,12 +22,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .. import hostpool
-from ..errors import ConfigurationError, LemlistError
+from ..errors import LemlistError
 from ..provider import _plain, is_unknown
 from ..redaction import guarded
-from ..settings import Settings, resolve
-from ..teams import key_hint
+from ..teamclients import TeamClients
 from ..validation import Failure
 from .client import LemwarmClient
 from .rules import FIELD_NAMES, REPLACE_FIELDS, SETTINGS, changed_settings, patch_body, validate
@@ -49,9 +46,7 @@ class WarmupProvider(ResourceProvider):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lock = threading.Lock()
-        self._settings: Settings | None = None
-        self._clients: dict[str | None, LemwarmClient] = {}
+        self._teams = TeamClients(LemwarmClient)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (WarmupProvider, ())
@@ -62,36 +57,7 @@ class WarmupProvider(ResourceProvider):
     @guarded("configure")
     def configure(self, req: ConfigureRequest) -> None:
         """Read the ``lemlist:*`` settings, as the EmailAccount provider does."""
-        settings = resolve(req.config.get)
-        hostpool.resize(settings.concurrency)
-        with self._lock:
-            self._settings, self._clients = settings, {}
-
-    def _current_settings(self) -> Settings:
-        with self._lock:
-            if self._settings is None:
-                self._settings = resolve(lambda _key: None)
-            return self._settings
-
-    def _client(self, team: str | None, what: str) -> LemwarmClient:
-        """The lemwarm client of ``team`` (None: the default team)."""
-        settings = self._current_settings()
-        with self._lock:
-            client = self._clients.get(team)
-            if client is None:
-                problem = settings.team_problem(team)
-                if problem is not None:
-                    raise ConfigurationError(f"{what}: team {problem}")
-                found = settings.team(team)
-                assert found.api_key is not None
-                client = LemwarmClient(
-                    found.api_url,
-                    found.api_key,
-                    read_timeout=settings.read_timeout,
-                    key_hint=key_hint(team),
-                )
-                self._clients[team] = client
-            return client
+        self._teams.configure(req.config.get)
 
     @guarded("check")
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -100,7 +66,7 @@ class WarmupProvider(ResourceProvider):
         team = inputs.get("team")
         if team is not None and not is_unknown(team):
             if not any(f.field == "team" for f in failures):
-                problem = self._current_settings().team_problem(team)
+                problem = self._teams.settings().team_problem(team)
                 if problem is not None:
                     failures.append(Failure("team", problem))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
@@ -129,7 +95,7 @@ class WarmupProvider(ResourceProvider):
         """PATCH the declared settings, then start lemwarm when ``enabled``."""
         inputs = _plain(props)
         mailbox_id = str(inputs["mailbox_id"])
-        api = self._client(inputs.get("team"), f"Starting lemwarm on {mailbox_id}")
+        api = self._teams.client(inputs.get("team"), f"Starting lemwarm on {mailbox_id}")
         body = patch_body(inputs)
         if body and not api.update(mailbox_id, body):
             raise _gone(mailbox_id, "Setting up")
@@ -143,7 +109,7 @@ class WarmupProvider(ResourceProvider):
         inputs of the settings this resource declares, so a change made in lemlist shows as
         drift and the next ``pulumi up`` puts the declared values back."""
         current = _plain(props)
-        api = self._client(current.get("team"), f"Reading lemwarm of {id_}")
+        api = self._teams.client(current.get("team"), f"Reading lemwarm of {id_}")
         found = api.settings(id_)
         if found is None:
             return ReadResult(id_="", outs={})
@@ -156,7 +122,7 @@ class WarmupProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """PATCH only the settings that changed, then start or pause on ``enabled``."""
         previous, wanted = _plain(olds), _plain(news)
-        api = self._client(previous.get("team"), f"Updating lemwarm of {id_}")
+        api = self._teams.client(previous.get("team"), f"Updating lemwarm of {id_}")
         body = patch_body(wanted, changed_settings(previous, wanted))
         if body and not api.update(id_, body):
             raise _gone(id_, "Updating")
@@ -175,7 +141,7 @@ class WarmupProvider(ResourceProvider):
         """Pause lemwarm (lemlist keeps the settings); a mailbox lemlist no longer knows
         (its own ``Email account not found``) has no warm-up left to pause."""
         team = _plain(props).get("team")
-        self._client(team, f"Pausing lemwarm of {id_}").pause(id_)
+        self._teams.client(team, f"Pausing lemwarm of {id_}").pause(id_)
 
 
 def _outputs(inputs: dict[str, Any]) -> dict[str, Any]:
