@@ -14,7 +14,6 @@ from typing import Any
 from lemlist_resource.client import LemlistClient
 from lemlist_resource.provider import EmailAccountProvider
 from lemlist_resource.ratelimit import Pacer
-from lemlist_resource.settings import resolve
 
 
 class UnpacedPacer(Pacer):
@@ -40,14 +39,18 @@ class NaiveProvider(EmailAccountProvider):
     def __repr__(self) -> str:
         return "NaiveProvider()"
 
-    def _client(self) -> LemlistClient:
+    def _client(self, team: str | None, what: str | None = None) -> LemlistClient:
+        """The provider's client of ``team`` (its checks and its key), made unpaced."""
+        settings = self._current_settings()
+        client = super()._client(team, what)  # refuses a team without a key, as the real one
+        if isinstance(client.pacer, UnpacedPacer):
+            return client
+        found = settings.team(team)
+        assert found.api_key is not None
+        naive = LemlistClient(
+            found.api_url, found.api_key, read_timeout=settings.read_timeout, pacer=UnpacedPacer()
+        )
         with self._lock:
-            if self._api is None:
-                settings = self._settings or resolve(lambda _key: None)
-                self._api = LemlistClient(
-                    settings.api_url,
-                    settings.require_key(),
-                    read_timeout=settings.read_timeout,
-                    pacer=UnpacedPacer(),
-                )
-            return self._api
+            if not isinstance(self._clients[team].pacer, UnpacedPacer):
+                self._clients[team] = naive
+            return self._clients[team]
