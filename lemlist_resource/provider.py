@@ -104,6 +104,9 @@ class EmailAccountProvider(ResourceProvider):
         with self._lock:
             client = self._clients.get(team)
             if client is None:
+                missing = settings.missing_key(team)
+                if missing is not None:
+                    raise ConfigurationError(f"{what}: {missing}" if what else missing)
                 problem = settings.team_problem(team)
                 if problem is not None:
                     raise ConfigurationError(
@@ -128,7 +131,11 @@ class EmailAccountProvider(ResourceProvider):
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
         team = inputs.get("team")
         if not is_unknown(team) and not any(f.field == "team" for f in failures):
-            problem = self._current_settings().team_problem(team)
+            settings = self._current_settings()
+            missing = settings.missing_key(team)
+            if missing is not None:  # the configuration's fault, not this mailbox's team
+                raise ConfigurationError(missing)
+            problem = settings.team_problem(team)
             if problem is not None:
                 failures.append(Failure("team", problem))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
