@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from bench.common import (
@@ -104,6 +105,7 @@ def _round(
 def _in_process(programs: list[dict[str, Any]], olds: list[dict[str, Any]]) -> float:
     """Seconds per resource of the provider's own check + diff, without the host."""
     provider = EmailAccountProvider()
+    provider.configure(ConfigureRequest(Config({KEY_CONFIG: API_KEY}, "bench")))
     started = time.perf_counter()
     for program, old in zip(programs, olds, strict=True):
         checked = provider.check(old, program)
