@@ -202,16 +202,16 @@ class Session:
             self.emulator = None
 
 
+#: What a fresh clone does not hold (and a scratch copy must not): tools, state, caches.
+NOT_IN_A_CLONE = shutil.ignore_patterns(
+    ".git", ".venv", "venv", ".pulumi*", ".emulator", ".soak", "__pycache__", "*.egg-info",
+    ".*_cache", ".hypothesis", "build", "dist", "*.db",
+)
+
+
 def scratch_copy(into: Path) -> Path:
-    """The repository's tracked files (as in the work tree), with its .venv linked in."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (into / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, into / name)
+    """The repository as a fresh clone has it, with the project's .venv linked in."""
+    shutil.copytree(ROOT, into, ignore=NOT_IN_A_CLONE, dirs_exist_ok=True)
     (into / ".venv").symlink_to(ROOT / ".venv")
     return into
 
