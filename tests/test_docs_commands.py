@@ -8,10 +8,11 @@ session (their state is the one the text describes) and are not run. Each comman
   ``.venv`` linked in, ``python`` being the virtualenv's): the commands of one document run
   in order, in one ``bash -euo pipefail`` per stretch between emulators, so a variable set by
   one block is seen by the next;
-* **an emulator** (``python -m lemlist_emulator …``): started in the background, used by the
-  commands after it (until the next one), then stopped with SIGINT; every port of the 87xx
-  range a document names is mapped to a free port, so nothing collides with a running dev
-  stack (8787) or with parallel runs;
+* **an emulator** (``python -m lemlist_emulator …``): started in the background on a port the
+  system picks, used by the commands after it (until the next one), then stopped with
+  SIGINT; the port the document names means that one in the commands after it (any other
+  port of the 87xx range a free one), so nothing collides with a running dev stack (8787)
+  or with parallel runs;
 * **a benchmark**: run with small sizes (:data:`SMALL`): proves the command, not a figure;
 * **covered elsewhere** (:data:`ELSEWHERE`, by prefix, each with its reason), e.g. the
   commands that need the Pulumi CLI, which the e2e suite (``tests/e2e``) runs.
@@ -150,12 +151,17 @@ class Session:
         return re.sub(r"\b87\d\d\b", swap, text)
 
     def add(self, command: Command) -> None:
-        text = self.ported(small(command.text))
+        text = small(command.text)
         if text.startswith(EMULATOR):
             self.flush()
-            self.start(text, command)
+            # It binds a port the system picks (no race for a free one); the port the doc
+            # names (8787 without --port) then means that one in the commands after it.
+            named = re.search(r"--port[ =](\d+)", text)
+            text = re.sub(r"--port[ =]\d+", "--port 0", text)
+            port = self.start(text if named else f"{text} --port 0", command)
+            self.ports[named.group(1) if named else "8787"] = port
         else:
-            self.script.append(f"# {command.doc}:{command.line}\n{text}")
+            self.script.append(f"# {command.doc}:{command.line}\n{self.ported(text)}")
 
     def flush(self) -> None:
         if not self.script:
@@ -175,7 +181,8 @@ class Session:
             f"\n--- stderr\n{done.stderr[-3000:]}"
         )
 
-    def start(self, text: str, command: Command) -> None:
+    def start(self, text: str, command: Command) -> str:
+        """Start an emulator in the background; returns the port it listens on."""
         self.stop()
         with open(self.scratch / f"emulator-{command.line}.log", "w") as log:
             self.emulator = subprocess.Popen(
@@ -194,6 +201,7 @@ class Session:
             self.emulator = None
             error = (self.scratch / f"emulator-{command.line}.log").read_text()
             pytest.fail(f"{command.where()} did not start: {first!r} {error[-2000:]}")
+        return first.rsplit(":", 1)[1].split("/", 1)[0]
 
     def stop(self) -> None:
         if self.emulator is not None:
