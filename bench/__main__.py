@@ -1,7 +1,9 @@
 """Run every benchmark and print the figures as Markdown: ``python -m bench [--quick]``.
 
 ``--quick``: N = 100 only and 3 preview rounds (about a minute); the full run (N = 100 and
-500, both strategies, verify off and on, 5 preview rounds) takes about seven minutes.
+500, both strategies, verify off and on, 5 preview rounds of 1000 senders) takes about seven
+minutes. ``--n``, ``--preview-n`` and ``--rounds`` set the sizes (small ones prove the
+command works; ``tests/test_docs_commands.py`` runs it so).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from bench.common import machine_markdown
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--quick", action="store_true", help="N = 100 only, 3 preview rounds")
+    p.add_argument("--n", type=int, nargs="+", help="throughput: senders per row (100 500)")
+    p.add_argument("--preview-n", type=int, default=1000, help="preview: senders (1000)")
+    p.add_argument("--rounds", type=int, help="preview: measured rounds (5; --quick: 3)")
     p.add_argument("--latency", type=float, default=0.08, help="server-side latency (0.08 s)")
     p.add_argument("--jitter", type=float, default=0.04, help="latency jitter (0.04 s)")
     p.add_argument(
@@ -35,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         flush=True,
     )
     rows = throughput.run(
-        [100] if args.quick else [100, 500],
+        args.n or ([100] if args.quick else [100, 500]),
         latency=args.latency,
         jitter=args.jitter,
         naive_timeout=args.naive_timeout,
@@ -43,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print()
     print(throughput.report(rows))
     print("\n## Preview cost (`python -m bench.preview`)\n", flush=True)
-    print(preview.report(preview.measure(n=1000, rounds=3 if args.quick else 5)))
+    rounds = args.rounds or (3 if args.quick else 5)
+    print(preview.report(preview.measure(n=args.preview_n, rounds=rounds)))
     print(f"\n(all benchmarks: {time.monotonic() - started:.0f} s)")
 
 

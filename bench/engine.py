@@ -39,7 +39,7 @@ from bench import common
 from bench.common import API_KEY, CREDENTIALS, HOST_ARGV, machine_markdown, sender
 from bench.concurrency import LIMIT, MEAN, PROFILE, WINDOW
 from lemlist_emulator import Emulator
-from tests.e2e.cli import Project, new_project
+from tests.e2e.cli import BIN, SKIP_REASON, Project, new_project
 
 HOSTS = ("stock", "widened")
 
@@ -164,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--host", nargs="+", default=list(HOSTS), choices=HOSTS)
     p.add_argument("--parallel", type=int, help="pulumi's --parallel (default: the CLI's own)")
     args = p.parse_args(argv)
+    if BIN is None:
+        raise SystemExit(f"bench.engine: {SKIP_REASON}")
     print(machine_markdown())
     print(
         f"Emulator: {LIMIT} requests / {WINDOW:g} s per key, latency profile '{PROFILE}'; the "

@@ -14,7 +14,7 @@ from typing import Any
 from lemlist_resource.client import LemlistClient
 from lemlist_resource.provider import EmailAccountProvider
 from lemlist_resource.ratelimit import Pacer
-from lemlist_resource.settings import resolve
+from lemlist_resource.teamclients import TeamClients
 
 
 class UnpacedPacer(Pacer):
@@ -30,8 +30,17 @@ class UnpacedPacer(Pacer):
         time.sleep(seconds)
 
 
+def _unpaced(api_url: str, api_key: str, **options: Any) -> LemlistClient:
+    """A team's client as the provider makes it, but unpaced."""
+    return LemlistClient(api_url, api_key, pacer=UnpacedPacer(), **options)
+
+
 class NaiveProvider(EmailAccountProvider):
     """:class:`EmailAccountProvider` whose client does not pace (only sleeps on Retry-After)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._teams = TeamClients(_unpaced)  # same team rules and keys, no pacing
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The parent pickles as EmailAccountProvider; this one must stay itself.
@@ -39,15 +48,3 @@ class NaiveProvider(EmailAccountProvider):
 
     def __repr__(self) -> str:
         return "NaiveProvider()"
-
-    def _client(self) -> LemlistClient:
-        with self._lock:
-            if self._api is None:
-                settings = self._settings or resolve(lambda _key: None)
-                self._api = LemlistClient(
-                    settings.api_url,
-                    settings.require_key(),
-                    read_timeout=settings.read_timeout,
-                    pacer=UnpacedPacer(),
-                )
-            return self._api

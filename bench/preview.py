@@ -25,12 +25,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from bench.common import close_host, machine_markdown, sender, start_host, table
+from bench.common import (
+    API_KEY,
+    HOST_ARGV,
+    close_host,
+    machine_markdown,
+    sender,
+    start_host,
+    table,
+)
 from bench.naive import NaiveProvider
 from bench.noop import NoopProvider
 from lemlist_resource import EmailAccountProvider
+from lemlist_resource.names import KEY_CONFIG
 from tests.harness import ProviderHost
 
 
@@ -95,6 +105,7 @@ def _round(
 def _in_process(programs: list[dict[str, Any]], olds: list[dict[str, Any]]) -> float:
     """Seconds per resource of the provider's own check + diff, without the host."""
     provider = EmailAccountProvider()
+    provider.configure(ConfigureRequest(Config({KEY_CONFIG: API_KEY}, "bench")))
     started = time.perf_counter()
     for program, old in zip(programs, olds, strict=True):
         checked = provider.check(old, program)
@@ -112,11 +123,16 @@ def sizes() -> dict[str, int]:
     return {name: len(serialize_provider(make())) for name, make in providers.items()}
 
 
-def measure(n: int = 1000, rounds: int = 5, threads: int = 16) -> PreviewResult:
-    """Run warm-up + ``rounds`` alternating rounds of both providers on one host."""
+def measure(
+    n: int = 1000, rounds: int = 5, threads: int = 16, host_kind: str = "widened"
+) -> PreviewResult:
+    """Run warm-up + ``rounds`` alternating rounds of both providers on one host.
+
+    The host is configured with an API key, as a preview's is (check refuses a sender whose
+    team has no key); preview makes no lemlist call, so none is served."""
     real_provider = serialize_provider(EmailAccountProvider())
     floor_provider = serialize_provider(NoopProvider())
-    host = start_host({}, real_provider)
+    host = start_host({KEY_CONFIG: API_KEY}, real_provider, host_kind)
     try:
         programs = [sender(i) for i in range(n)]
         olds = [_outputs(host.check(p).inputs) for p in programs]
@@ -172,13 +188,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--n", type=int, default=1000, help="senders (1000)")
     p.add_argument("--rounds", type=int, default=5, help="measured rounds per provider (5)")
     p.add_argument("--threads", type=int, default=16, help="concurrent callers (16)")
+    p.add_argument(
+        "--host", choices=sorted(HOST_ARGV), default="widened", help="widened (32), stock (4)"
+    )
     args = p.parse_args(argv)
     print(machine_markdown())
     print(
-        f"{args.threads} concurrent callers into one host (4 workers); median of "
+        f"{args.threads} concurrent callers into one {args.host} host; median of "
         f"{args.rounds} rounds per provider, alternating.\n"
     )
-    print(report(measure(args.n, args.rounds, args.threads)))
+    print(report(measure(args.n, args.rounds, args.threads, args.host)))
 
 
 if __name__ == "__main__":

@@ -106,7 +106,9 @@ class Emulator(Controls):
         return self
 
     def stop(self) -> None:
-        """Stop promptly: wake stalled requests, close connections, close the state file."""
+        """Stop promptly: wake stalled and waiting requests, close connections, close the state
+        file. Returns once every request it ended is in the request log (their handler threads
+        record them after waking; without the wait a caller could read the log first)."""
         if self._stop.is_set():
             return
         self._stop.set()
@@ -114,6 +116,7 @@ class Emulator(Controls):
         server = self._server
         if server is not None:
             server.halt()
+            self._pipeline.wait_idle(timeout=5.0)
             server.close_connections()
             server.server_close()
         if self._thread is not None:

@@ -17,5 +17,9 @@ URL_ENV = "LEMLIST_API_URL"
 TIMEOUT_ENV = "LEMLIST_TIMEOUT_SECONDS"
 CONCURRENCY_ENV = "LEMLIST_CONCURRENCY"
 
-#: How to store the default team's API key, for messages ("set it with …").
-SET_KEY = f"`pulumi config set --secret {KEY_CONFIG} <key>` or the {KEY_ENV} environment variable"
+#: How to store the default team's API key, for messages ("set it with …"). Without a value
+#: on the command line: pulumi prompts for it, so the key stays out of shell history.
+SET_KEY = (
+    f"`pulumi config set --secret {KEY_CONFIG}` (it prompts for the key) or the {KEY_ENV} "
+    "environment variable"
+)

@@ -31,7 +31,7 @@ from .changes import plan_change
 from .client import LemlistClient
 from .creation import adopt, adopt_by_address, connect
 from .directory import Directory
-from .errors import LemlistError
+from .errors import ConfigurationError, LemlistError
 from .redaction import guarded
 from .refresh import read_mailbox
 from .schema import COMPUTED_OUTPUTS, FIELDS
@@ -109,7 +109,11 @@ class EmailAccountProvider(ResourceProvider):
         inputs, failures = validate(_plain(news), is_unknown=is_unknown)
         team = inputs.get("team")
         if not is_unknown(team) and not any(f.field == "team" for f in failures):
-            problem = self._teams.settings().team_problem(team)
+            settings = self._teams.settings()
+            missing = settings.missing_key(team)
+            if missing is not None:  # the configuration's fault, not this mailbox's team
+                raise ConfigurationError(missing)
+            problem = settings.team_problem(team)
             if problem is not None:
                 failures.append(Failure("team", problem))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])

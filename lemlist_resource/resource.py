@@ -15,10 +15,46 @@ from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
 
 @dataclass(kw_only=True)
 class EmailAccountArgs:
-    """Inputs of a lemlist custom SMTP/IMAP mailbox. Every field accepts a Pulumi ``Input``.
+    """Inputs of a lemlist custom SMTP/IMAP mailbox. Every field accepts a Pulumi ``Input``
+    (a plain value or an ``Output``); the defaults below are the ones the provider applies.
 
-    Changing any field but ``verify_connection`` disconnects the mailbox and connects it
-    again (lemlist has no update), which unlinks it from campaigns and pauses warm-up.
+    Changing any field but ``verify_connection``, ``adopt_id`` and ``adopt`` disconnects the
+    mailbox and connects it again (lemlist has no update), which unlinks it from campaigns
+    and pauses warm-up; ``pulumi preview`` shows it as a replacement.
+
+    Attributes:
+        sender_name: Display name of the sender. Required.
+        sender_email: Sender address (must be an email address). Required.
+        smtp_host: SMTP server name. Required; lemlist refuses Gmail/Googlemail hosts
+            (connect those through OAuth) and local, private or metadata addresses.
+        smtp_port: SMTP port, 1-65535 (e.g. 587 for STARTTLS, 465 for TLS). Required.
+        smtp_login: SMTP user name. Required.
+        smtp_password: SMTP password. Required; always stored as a Pulumi secret.
+        imap_host: IMAP server name. Required; same host rules as ``smtp_host``.
+        imap_port: IMAP port, 1-65535 (e.g. 993). Required.
+        imap_login: IMAP user name. Required.
+        imap_password: IMAP password. Required; always stored as a Pulumi secret.
+        smtp_secure: SSL/TLS from the start of the SMTP connection. Default ``False``
+            (lemlist's default; STARTTLS on 587 needs no flag).
+        imap_secure: SSL/TLS from the start of the IMAP connection. Default ``False``.
+        user_id: The team member (``usr_…``) who owns the mailbox, sent as ``userId``.
+            Default ``None``: the API key's creator or the team owner, as lemlist decides.
+        team: The lemlist team (a name under the ``lemlist:teams`` stack config) whose API
+            key serves this mailbox. Default ``None``: the default team (``lemlist:apiKey``
+            or ``LEMLIST_API_KEY``). Changing it moves the mailbox: it is connected in the
+            new team first, then disconnected in the old one.
+        verify_connection: Run lemlist's connectivity test (SMTP and IMAP) right after
+            connecting; on failure, disconnect and fail the update. Default ``True``.
+            Changing it never replaces the mailbox.
+        adopt_id: Adopt a mailbox already connected in lemlist (its id) instead of
+            connecting it again. Default ``None``. Read only when the resource is created:
+            setting, changing or removing it later changes nothing. lemlist cannot read
+            settings back, so the declared inputs are recorded as they are: declare the
+            mailbox's real settings.
+        adopt: Adopt the custom mailbox lemlist lists under ``sender_email`` (its id found
+            in the team's listing) instead of connecting it; none or several matches is a
+            refusal. Default ``None``: connect a new mailbox. Read only when the resource is
+            created, like ``adopt_id`` (set one of the two).
     """
 
     sender_name: Input[str]
@@ -31,25 +67,13 @@ class EmailAccountArgs:
     imap_port: Input[int]
     imap_login: Input[str]
     imap_password: Input[str] = field(repr=False)
-    smtp_secure: Input[bool] | None = field(default=None)
-    imap_secure: Input[bool] | None = field(default=None)
-    user_id: Input[str] | None = field(default=None)
-    #: The lemlist team (a name under the ``lemlist:teams`` stack config) whose API key
-    #: serves this mailbox; unset: the default team (``lemlist:apiKey``). Changing it moves
-    #: the mailbox: connect in the new team first, then disconnect in the old one.
-    team: Input[str] | None = field(default=None)
-    #: Verify SMTP and IMAP (lemlist's test endpoint) right after connecting; on failure
-    #: disconnect and fail the update.
-    verify_connection: Input[bool] | None = field(default=None)
-    #: Adopt a mailbox already connected in lemlist (its ``usm_…`` id) instead of connecting
-    #: it again. Read only when the resource is created: setting, changing or removing it
-    #: later changes nothing. lemlist cannot read settings back: the declared inputs are
-    #: recorded as they are, so declare the mailbox's real settings.
-    adopt_id: Input[str] | None = field(default=None)
-    #: Adopt the custom mailbox lemlist lists under ``sender_email`` (its id found in lemlist's
-    #: listing of the team) instead of connecting it; none or several is a refusal. Read only
-    #: when the resource is created, like ``adopt_id`` (set one of the two).
-    adopt: Input[bool] | None = field(default=None)
+    smtp_secure: Input[bool] = False
+    imap_secure: Input[bool] = False
+    user_id: Input[str] | None = None
+    team: Input[str] | None = None
+    verify_connection: Input[bool] = True
+    adopt_id: Input[str] | None = None
+    adopt: Input[bool] | None = None
 
 
 class EmailAccount(Resource, module="lemlist", name="EmailAccount"):

@@ -55,14 +55,15 @@ class Settings:
     teams: Mapping[str, Team] = field(default_factory=dict, repr=False)
     concurrency: int = DEFAULT_CONCURRENCY
 
-    def require_key(self) -> str:
-        """Return the default team's API key, or explain both ways to set it."""
-        if not self.api_key:
-            raise ConfigurationError(
+    def missing_key(self, name: str | None) -> str | None:
+        """Why nothing can be served, when no team is in use and the default team has no key:
+        a configuration error (the mailbox is not at fault), or None."""
+        if name is None and not self.api_key and not self.teams:
+            return (
                 f"No lemlist API key is configured: set it with {SET_KEY} of the process "
                 "running `pulumi`."
             )
-        return self.api_key
+        return None
 
     @property
     def api_keys(self) -> tuple[str, ...]:
@@ -74,14 +75,19 @@ class Settings:
         """Why a mailbox of team ``name`` (None: the default team) cannot be served, or None.
 
         The reason follows the word "team": ``team 'x' is not configured: …``."""
-        if name is None:
-            return None if self.api_key else missing_default_key_reason(self.teams)
+        if name is None:  # without teams in use, a missing key is missing_key()'s
+            if self.api_key or not self.teams:
+                return None
+            return missing_default_key_reason(self.teams)
         if name not in self.teams:
             return unknown_team_reason(name, self.teams)
         return None
 
     def team(self, name: str | None) -> Team:
         """The team a mailbox belongs to, with its key; raise when it cannot be served."""
+        missing = self.missing_key(name)
+        if missing is not None:
+            raise ConfigurationError(missing)
         problem = self.team_problem(name)
         if problem is not None:
             raise ConfigurationError(f"Team {problem}")
@@ -158,7 +164,7 @@ def check_timeout(raw: str | None) -> float:
 def check_api_key(raw: str | None) -> str | None:
     """The API key without surrounding whitespace (a key pasted from a file often ends in a
     newline); refused when whitespace or control characters remain inside. Never echoed."""
-    how = f"`pulumi config set --secret {KEY_CONFIG} <key>` (or {KEY_ENV})"
+    how = f"`pulumi config set --secret {KEY_CONFIG}` (it prompts for the key; or {KEY_ENV})"
     return check_key(raw, KEY_CONFIG, how)
 
 

@@ -51,6 +51,9 @@ class TeamClients(Generic[C]):
         with self._lock:
             client = self._clients.get(team)
             if client is None:
+                missing = settings.missing_key(team)
+                if missing is not None:
+                    raise ConfigurationError(f"{what}: {missing}" if what else missing)
                 problem = settings.team_problem(team)
                 if problem is not None:
                     raise ConfigurationError(

@@ -55,8 +55,9 @@ class TeamsConfigError(ConfigurationError):
 
 
 def set_key_command(team: str) -> str:
-    """The command that stores a team's API key as a stack secret."""
-    return f"pulumi config set --secret --path '{TEAMS_CONFIG}.{team}.{KEY_FIELD}' <key>"
+    """The command that stores a team's API key as a stack secret (pulumi prompts for the
+    value, so the key stays out of shell history)."""
+    return f"pulumi config set --secret --path '{TEAMS_CONFIG}.{team}.{KEY_FIELD}'"
 
 
 def check_key(raw: str | None, setting: str, how: str) -> str | None:

@@ -23,7 +23,7 @@ MEMBERS = ("usr_owner", "usr_member")
 CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, DEV_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
 
 
-
+@pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Import the Hypothesis modules that it would otherwise load lazily in the middle of a
     property test, now, while the process has one thread.
@@ -31,11 +31,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     pytest rewrites every module of the hypothesis distribution (it ships a pytest plugin) with
     ast.parse on import, and on CPython 3.11.7 a parse fails with "AST constructor recursion
     depth mismatch" when another thread formats a traceback (which runs ast.parse) at the same
-    moment: cpython gh-106905, fixed in 3.11.8. Here rather than at conftest import, where
-    Hypothesis warns about work done during plugin initialization.
+    moment: cpython gh-106905, fixed in 3.11.8. Here rather than at conftest import, and
+    after Hypothesis's own ``pytest_sessionstart`` (``trylast``), which ends what Hypothesis
+    counts as plugin initialization: importing these earlier reads its storage directory and
+    raises ``HypothesisSideeffectWarning`` at the top of every run.
     """
     import hypothesis.internal.conjecture.optimiser
     import hypothesis.strategies._internal.regex  # noqa: F401
+
 
 def assert_no_credentials(text: str) -> None:
     """Fail (without echoing the text) if any credential of the suite appears in it."""

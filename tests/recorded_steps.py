@@ -6,10 +6,12 @@ Shared by the real-engine recording (tests/e2e/test_recorded.py) and the engine 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from lemlist_resource import EmailAccountArgs
 from tests.mailboxes import mailbox
 
 GOLDEN = Path(__file__).with_name("engine_requests.json")
@@ -33,6 +35,13 @@ SCENARIO: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("refresh", _V4, ("refresh", "--yes", "--skip-preview")),
     ("destroy", _V4, ("destroy", "--yes", "--skip-preview")),
 ]
+
+
+def program_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """What ``EmailAccount(name, EmailAccountArgs(**inputs))`` registers: every field, with
+    the args' defaults (a ``None`` is not sent), as the engine model must send it too."""
+    args = EmailAccountArgs(**inputs)
+    return {k: v for k, v in dataclasses.asdict(args).items() if v is not None}
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import pytest
 from lemlist_emulator import Emulator
 from tests.conftest import API_KEY
 from tests.harness import Engine, ProviderHost
-from tests.recorded_steps import GOLDEN, SCENARIO, read_records
+from tests.recorded_steps import GOLDEN, SCENARIO, program_inputs, read_records
 
 STEPS: dict[str, Callable[[Engine, dict[str, Any]], object]] = {
     "preview": lambda engine, inputs: engine.plan("alice", inputs),
@@ -47,7 +47,7 @@ def model_records(tmp_path: Path, emulator: Emulator) -> dict[str, list[dict[str
             if engine is None:
                 engine = Engine(host)
             engine.host = host
-            STEPS[command[0]](engine, dict(inputs))
+            STEPS[command[0]](engine, program_inputs(inputs))
         finally:
             host.close()
         recorded[step] = read_records(record)

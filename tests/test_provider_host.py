@@ -210,15 +210,20 @@ def test_missing_key_names_both_ways_to_set_it(
     host_factory: Callable[..., ProviderHost], emulator: Emulator
 ) -> None:
     host = host_factory(config={"lemlist:apiUrl": emulator.url})
-    # Refused at preview time (check runs after configure), before any API call...
-    failures = host.check(mailbox()).failures
-    assert [name for name, _ in failures] == ["team"]
-    assert "lemlist:apiKey" in failures[0][1] and "LEMLIST_API_KEY" in failures[0][1]
+    # Refused at preview time (check runs after configure), before any API call, as a
+    # configuration error: no team is in use, so no property of the mailbox is at fault...
+    with pytest.raises(HostError) as refused:
+        host.check(mailbox())
+    assert refused.value.message.count("No lemlist API key is configured") == 1
+    assert "lemlist:apiKey" in refused.value.message
+    assert "LEMLIST_API_KEY" in refused.value.message
+    assert "team" not in refused.value.message.strip().splitlines()[-1]
     # ...and create, which a preview never reaches, says the same.
-    inputs = host.check(mailbox()).inputs
+    inputs = host_factory().check(mailbox()).inputs
     with pytest.raises(HostError) as err:
         host.create(inputs)
     assert "lemlist:apiKey" in err.value.message and "LEMLIST_API_KEY" in err.value.message
+    assert "team" not in err.value.message.strip().splitlines()[-1]
 
 
 def test_key_from_environment(

@@ -62,8 +62,8 @@ def provider_problems(stack: StackFile) -> list[Problem]:
             KEY_CONFIG,
             "is in plain text in the stack file (anything but a Pulumi secret, `secure: …`, "
             "whatever its form): remove it and store it with "
-            f"`pulumi config set --secret {KEY_CONFIG} <key>` (or use the {KEY_ENV} "
-            "environment variable), then rotate the key in lemlist",
+            f"`pulumi config set --secret {KEY_CONFIG}` (it prompts for the key; or use the "
+            f"{KEY_ENV} environment variable), then rotate the key in lemlist",
         )
     )
     return problems

@@ -60,8 +60,9 @@ KEY_RULE = (
 
 
 def set_password_command(key: str) -> str:
-    """The command that stores a sender's password as a Pulumi secret."""
-    return f"pulumi config set --secret --path 'passwords.{key}' '<password>'"
+    """The command that stores a sender's password as a Pulumi secret (pulumi prompts for the
+    value, so the password stays out of shell history)."""
+    return f"pulumi config set --secret --path 'passwords.{key}'"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -130,6 +132,21 @@ def run_program(config: dict[str, str], secret_keys: list[str], stack: str) -> P
         pulumi.Output.from_input(root.outputs["senders"]).is_secret()  # type: ignore[union-attr]
     )
     return result
+
+
+def collect_abandoned_futures() -> list[BaseException]:
+    """Retrieve the errors a failed program left in futures nobody awaits, and return them.
+
+    Each output of a program that raised holds the error in such a future; asyncio reports
+    every one whose error was never retrieved when it is garbage collected, which happened at
+    interpreter exit, after pytest's summary, as one traceback per future."""
+    errors: list[BaseException] = []
+    for obj in gc.get_objects():
+        if isinstance(obj, asyncio.Future) and getattr(obj, "_log_traceback", False):
+            error = obj.exception()  # retrieved: asyncio no longer reports it
+            if error is not None:
+                errors.append(error)
+    return errors
 
 
 def run_stack_file(path: Path) -> ProgramRun:

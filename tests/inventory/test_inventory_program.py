@@ -12,7 +12,15 @@ from pulumi.runtime import rpc
 
 from lemlist_resource.inventory import parse_stack
 
-from .helpers import EMAIL_ACCOUNT, STACKS, dummy_secret, run_program, run_stack_file, stack_config
+from .helpers import (
+    EMAIL_ACCOUNT,
+    STACKS,
+    collect_abandoned_futures,
+    dummy_secret,
+    run_program,
+    run_stack_file,
+    stack_config,
+)
 
 STACK_FILES = sorted(STACKS.glob("Pulumi.*.yaml"))
 
@@ -165,6 +173,11 @@ def test_a_missing_password_fails_with_the_command_to_set_it() -> None:
         Exception, match=re.escape("pulumi config set --secret --path 'passwords.alice'")
     ):
         run_program(config, secret_keys, "staging")
+    # The failed program's futures hold the same error: collected now, not at the suite's
+    # exit, where asyncio printed each one's traceback after a green run.
+    abandoned = collect_abandoned_futures()
+    assert abandoned, "the program's outputs are expected to carry its error"
+    assert all("passwords.alice" in str(error) for error in abandoned)
 
 
 def test_stack_files_keep_passwords_out_of_the_senders_key() -> None:
