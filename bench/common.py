@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lemlist_resource.names import KEY_CONFIG
+from lemlist_resource.config.names import KEY_CONFIG
 from tests.harness import ProviderHost
 
 #: The benchmarks' API key: a throwaway value known only to the local emulator.

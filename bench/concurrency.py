@@ -38,8 +38,8 @@ from bench import common
 from bench.common import API_KEY, close_host, machine_markdown, sender, start_host
 from lemlist_emulator import Emulator
 from lemlist_emulator.latency import PROFILES
-from lemlist_resource.hostpool import DEFAULT_CONCURRENCY
-from lemlist_resource.names import CONCURRENCY_CONFIG, KEY_CONFIG, URL_CONFIG
+from lemlist_resource.config.names import CONCURRENCY_CONFIG, KEY_CONFIG, URL_CONFIG
+from lemlist_resource.host.hostpool import DEFAULT_CONCURRENCY
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = 20, 2.0

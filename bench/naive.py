@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lemlist_resource.client import LemlistClient
-from lemlist_resource.provider import EmailAccountProvider
-from lemlist_resource.ratelimit import Pacer
-from lemlist_resource.teamclients import TeamClients
+from lemlist_resource.config.teamclients import TeamClients
+from lemlist_resource.email_account.client import LemlistClient
+from lemlist_resource.email_account.provider import EmailAccountProvider
+from lemlist_resource.lemlist.ratelimit import Pacer
 
 
 class UnpacedPacer(Pacer):

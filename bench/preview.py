@@ -5,7 +5,7 @@ benchmark makes exactly those calls for N distinct senders (each diff against th
 of a connected mailbox, so it answers "no change") through one provider host, with
 ``--threads`` concurrent callers, for two providers in the same host process:
 
-* ``lemlist``: the real :class:`~lemlist_resource.provider.EmailAccountProvider`;
+* ``lemlist``: the real :class:`~lemlist_resource.email_account.provider.EmailAccountProvider`;
 * ``floor``: ``bench/noop.py``, whose check returns its inputs and whose diff says "no
   change" — what gRPC, the host and (de)serialization cost by themselves.
 
@@ -40,7 +40,7 @@ from bench.common import (
 from bench.naive import NaiveProvider
 from bench.noop import NoopProvider
 from lemlist_resource import EmailAccountProvider
-from lemlist_resource.names import KEY_CONFIG
+from lemlist_resource.config.names import KEY_CONFIG
 from tests.harness import ProviderHost
 
 

@@ -37,7 +37,7 @@ from bench.common import API_KEY, close_host, machine_markdown, sender, start_ho
 from bench.naive import NaiveProvider
 from lemlist_emulator import Emulator
 from lemlist_emulator.ratelimit import LEMLIST_RATE
-from lemlist_resource.names import KEY_CONFIG, URL_CONFIG
+from lemlist_resource.config.names import KEY_CONFIG, URL_CONFIG
 from tests.harness import HostError, ProviderHost
 
 LIMIT, WINDOW = LEMLIST_RATE

@@ -1,6 +1,6 @@
 """Manage lemlist sender mailboxes (custom SMTP/IMAP email accounts) as Pulumi resources.
 
-The public names are loaded lazily, so ``lemlist_resource.validation`` and the inventory lint
+The public names are loaded lazily, so ``lemlist_resource.rules.validation`` and the inventory lint
 import without loading Pulumi.
 """
 
@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .email_account.provider import EmailAccountProvider
+    from .email_account.resource import EmailAccount, EmailAccountArgs
     from .errors import LemlistAPIError, LemlistError, OutcomeUnknownError
-    from .provider import EmailAccountProvider
-    from .resource import EmailAccount, EmailAccountArgs
     from .warmup.provider import WarmupProvider
     from .warmup.resource import Warmup, WarmupArgs
 
 _PUBLIC = {
-    "EmailAccount": "resource",
-    "EmailAccountArgs": "resource",
-    "EmailAccountProvider": "provider",
+    "EmailAccount": "email_account.resource",
+    "EmailAccountArgs": "email_account.resource",
+    "EmailAccountProvider": "email_account.provider",
     "LemlistAPIError": "errors",
     "LemlistError": "errors",
     "OutcomeUnknownError": "errors",

@@ -3,8 +3,9 @@
 Every message is one or two sentences a user can act on: what failed, the HTTP status,
 lemlist's own reason, and what to do next. None ever carries a credential: messages are
 built from fixed text and non-secret inputs, plus foreign text (lemlist's reply, a library's
-exception) quoted through :func:`lemlist_resource.redaction.quote`, which redacts the current
-operation's secrets (see :mod:`lemlist_resource.redaction` for why there is no global list).
+exception) quoted through :func:`lemlist_resource.lemlist.redaction.quote`, which redacts the
+current operation's secrets (see :mod:`lemlist_resource.lemlist.redaction` for why there is no
+global list).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from lemlist_resource.deliverability import (
     selectors,
     sender_domain,
 )
-from lemlist_resource.validation import email_problem
+from lemlist_resource.rules.validation import email_problem
 
 CONFIG_SCHEMA: Final[dict[str, Any]] = {
     "nameservers": {"type": "array", "items": {"type": "string"}, "default": []},

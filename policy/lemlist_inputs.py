@@ -17,8 +17,8 @@ import pulumi
 from pulumi_policy.proxy import UnknownValueError
 
 from lemlist_resource.echo import shown
-from lemlist_resource.schema import DEFAULTS
-from lemlist_resource.validation import normalize_port
+from lemlist_resource.email_account.schema import DEFAULTS
+from lemlist_resource.rules.validation import normalize_port
 
 #: The type token of ``lemlist_resource.EmailAccount`` (a dynamic resource registered with
 #: ``module="lemlist", name="EmailAccount"``; pulumi/dynamic/dynamic.py builds the token).

@@ -3,7 +3,7 @@
 lemlist connects those mailboxes only through the provider's OAuth (Gmail's hosts it refuses;
 Microsoft 365 / Outlook cannot pass its test with a password since Exchange Online ended Basic
 auth). The rule and its sentence are the provider's own
-(:func:`lemlist_resource.validation.oauth_host_problem`, which ``check`` and the lint apply),
+(:func:`lemlist_resource.rules.validation.oauth_host_problem`, which ``check`` and the lint apply),
 so the pack, ``pulumi preview`` and the lint refuse the same hosts with the same advice.
 """
 
@@ -14,7 +14,7 @@ from typing import Final
 import lemlist_inputs as inputs
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-from lemlist_resource.validation import oauth_host_problem
+from lemlist_resource.rules.validation import oauth_host_problem
 
 #: The type token of ``lemlist_resource.EmailAccount`` (as in lemlist_policies).
 RESOURCE_TYPE: Final = "pulumi-python:dynamic/lemlist:EmailAccount"

@@ -5,7 +5,8 @@ A stack policy, because only the stack's view holds every resource at once: the 
 ``check`` sees one resource at a time, without its name (pulumi/dynamic/__main__.py
 ``Check`` passes only olds and news), so it cannot tell a second owner from the same
 resource checked twice (the engine checks a replacement again). The rule's words and the
-id comparison (no prefix assumed) are :mod:`lemlist_resource.adoption`'s, as in the lint.
+id comparison (no prefix assumed) are :mod:`lemlist_resource.email_account.adoption`'s, as in
+the lint.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import lemlist_inputs as inputs
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
-from lemlist_resource.adoption import adopted_mailbox, shared_mailbox_reason
 from lemlist_resource.echo import shown
+from lemlist_resource.email_account.adoption import adopted_mailbox, shared_mailbox_reason
 
 #: The type token of ``lemlist_resource.EmailAccount`` (as in lemlist_policies).
 RESOURCE_TYPE = "pulumi-python:dynamic/lemlist:EmailAccount"

@@ -27,8 +27,8 @@ from pulumi_policy import (
 )
 
 from lemlist_resource.echo import shown
-from lemlist_resource.relays import SOURCE as RELAYS_SOURCE
-from lemlist_resource.relays import unsupported_relay
+from lemlist_resource.rules.relays import SOURCE as RELAYS_SOURCE
+from lemlist_resource.rules.relays import unsupported_relay
 
 RESOURCE_TYPE: Final = inputs.RESOURCE_TYPE
 

@@ -62,7 +62,7 @@ def has_key(stack_file: str) -> int:
     return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
 
 
-#: lemlist's own words for an id it does not know (lemlist_resource/answers.py GONE_TEXT),
+#: lemlist's own words for an id it does not know (lemlist_resource/lemlist/answers.py GONE_TEXT),
 #: which the emulator speaks too: the only 404 that says "an emulator, and it took the key".
 GONE_TEXT = "Email account not found"
 

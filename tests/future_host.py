@@ -1,4 +1,4 @@
-"""A dynamic-provider host of a shape ``lemlist_resource.hostpool`` does not know.
+"""A dynamic-provider host of a shape ``lemlist_resource.host.hostpool`` does not know.
 
 Runs the installed SDK's own ``pulumi/dynamic/__main__.py`` as ``__main__`` exactly as
 ``python -m pulumi.dynamic`` does (same module spec, so the provider knows it is in the

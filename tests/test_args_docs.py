@@ -8,7 +8,7 @@ import pydoc
 import re
 
 from lemlist_resource import EmailAccountArgs
-from lemlist_resource.schema import DEFAULTS, FIELDS
+from lemlist_resource.email_account.schema import DEFAULTS, FIELDS
 
 
 def documented() -> dict[str, str]:

@@ -33,11 +33,11 @@ from pulumi.dynamic import Config, ConfigureRequest
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
-from lemlist_resource import provider as provider_module
-from lemlist_resource.client import LemlistClient
+from lemlist_resource.email_account import provider as provider_module
+from lemlist_resource.email_account.client import LemlistClient
+from lemlist_resource.email_account.provider import EmailAccountProvider
 from lemlist_resource.errors import LemlistError
-from lemlist_resource.provider import EmailAccountProvider
-from lemlist_resource.ratelimit import Pacer
+from lemlist_resource.lemlist.ratelimit import Pacer
 from tests.conftest import API_KEY, CREDENTIALS, assert_no_credentials, mailbox
 from tests.harness import Resource
 

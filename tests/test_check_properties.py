@@ -21,9 +21,9 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from lemlist_resource.echo import clip
-from lemlist_resource.provider import EmailAccountProvider
-from lemlist_resource.schema import FIELDS, REPLACE_FIELDS, SECRET_FIELDS
-from lemlist_resource.validation import validate
+from lemlist_resource.email_account.provider import EmailAccountProvider
+from lemlist_resource.email_account.schema import FIELDS, REPLACE_FIELDS, SECRET_FIELDS
+from lemlist_resource.rules.validation import validate
 from tests.conftest import mailbox
 
 FIELD_NAMES = tuple(f.name for f in FIELDS)
@@ -293,7 +293,7 @@ def test_any_text_in_a_port_is_a_port_or_a_refusal_of_that_port(
 
 def test_port_refusal_never_echoes_a_whole_blob() -> None:
     from lemlist_resource.echo import ECHO_LIMIT
-    from lemlist_resource.validation import normalize_port
+    from lemlist_resource.rules.validation import normalize_port
 
     port, reason = normalize_port("9" * 5000)
     assert port is None and reason is not None

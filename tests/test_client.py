@@ -11,14 +11,14 @@ import requests
 from requests.adapters import BaseAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from lemlist_resource.client import LemlistClient
+from lemlist_resource.email_account.client import LemlistClient
 from lemlist_resource.errors import (
     LemlistAPIError,
     LemlistUnavailableError,
     OutcomeUnknownError,
 )
-from lemlist_resource.ratelimit import Pacer
-from lemlist_resource.transport import USER_AGENT
+from lemlist_resource.lemlist.ratelimit import Pacer
+from lemlist_resource.lemlist.transport import USER_AGENT
 
 KEY = "key-0123456789abcdef"
 BODY = {"sender_email": "alice@example.com", "smtp_password": "hunter2-smtp"}

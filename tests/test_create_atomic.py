@@ -17,11 +17,11 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from lemlist_emulator import Emulator
-from lemlist_resource import creation, verify
-from lemlist_resource import provider as provider_module
-from lemlist_resource.client import LemlistClient
+from lemlist_resource.email_account import creation, verify
+from lemlist_resource.email_account import provider as provider_module
+from lemlist_resource.email_account.client import LemlistClient
+from lemlist_resource.email_account.provider import EmailAccountProvider
 from lemlist_resource.errors import LemlistError, LemlistUnavailableError
-from lemlist_resource.provider import EmailAccountProvider
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 
 

@@ -545,7 +545,7 @@ def test_fault(
         assert error is None, f"expected success, got: {error}"
     else:
         assert error is not None, "expected an error, the operation succeeded"
-        # Ours read as their sentence alone (lemlist_resource.hosterrors); any other
+        # Ours read as their sentence alone (lemlist_resource.host.hosterrors); any other
         # exception comes with the host's traceback.
         assert "Traceback" not in error, f"not one of ours: {error}"
         assert_no_credentials(error)

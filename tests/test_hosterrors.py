@@ -1,4 +1,4 @@
-"""What the provider host sends the engine when a call fails (``lemlist_resource.hosterrors``).
+"""What the provider host sends the engine when a call fails (``lemlist_resource.host.hosterrors``).
 
 Our errors read as their sentence alone; any other exception keeps the SDK's traceback; a
 host of another shape keeps its stock behaviour with one warning. Through the real host
@@ -20,9 +20,10 @@ import grpc
 import pytest
 
 from lemlist_emulator import Emulator
-from lemlist_resource import creation, hosterrors, hostpool
-from lemlist_resource.client import LemlistClient
+from lemlist_resource.email_account import creation
+from lemlist_resource.email_account.client import LemlistClient
 from lemlist_resource.errors import LemlistError
+from lemlist_resource.host import hosterrors, hostpool
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import HostError, ProviderHost
 
@@ -179,7 +180,7 @@ def test_unexpected_shape_warns_once_and_changes_nothing(
 
 
 def test_inactive_outside_the_host() -> None:
-    import lemlist_resource.provider  # noqa: F401 - importing is what must not install
+    import lemlist_resource.email_account.provider  # noqa: F401 - importing is what must not install
 
     assert hosterrors.install() is False
     assert "pulumi.dynamic.__main__" not in sys.modules

@@ -1,4 +1,4 @@
-"""How many calls the provider host serves at once (``lemlist_resource.hostpool``, issue 11).
+"""How many calls the provider host serves at once (``lemlist_resource.host.hostpool``, issue 11).
 
 Through the real host (``python -m pulumi.dynamic``) against the emulator. Concurrency is
 asserted by counting requests held at the server at the same time (stall faults, released
@@ -23,9 +23,9 @@ import pytest
 from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault
 from lemlist_emulator.pipeline import RequestRecord
-from lemlist_resource import hostpool
+from lemlist_resource.config.settings import resolve
 from lemlist_resource.errors import ConfigurationError
-from lemlist_resource.settings import resolve
+from lemlist_resource.host import hostpool
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import ROOT, HostError, ProviderHost
 
@@ -146,7 +146,7 @@ def test_stock_host_loads_the_provider_without_a_warning(
 
 
 def test_inactive_when_a_program_or_a_test_imports_the_package() -> None:
-    import lemlist_resource.provider  # noqa: F401 - importing is what must not install
+    import lemlist_resource.email_account.provider  # noqa: F401 - importing is what must not install
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -159,7 +159,7 @@ def test_inactive_when_a_program_or_a_test_imports_the_package() -> None:
 
 def test_inactive_in_a_plain_program_process() -> None:
     script = (
-        "import lemlist_resource.provider, lemlist_resource.hostpool as h, sys;"
+        "import lemlist_resource.email_account.provider, lemlist_resource.host.hostpool as h, sys;"
         "print(h.in_host(), h.concurrency(), 'pulumi.dynamic.__main__' in sys.modules)"
     )
     done = subprocess.run(

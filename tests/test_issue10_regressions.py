@@ -18,10 +18,9 @@ import pytest
 import requests
 
 from lemlist_emulator import Emulator
-from lemlist_resource import redaction
-from lemlist_resource.answers import Answer
-from lemlist_resource.client import LemlistClient
+from lemlist_resource.config.settings import check_api_key, check_api_url, check_timeout
 from lemlist_resource.echo import ECHO_LIMIT, safe_url, shown
+from lemlist_resource.email_account.client import LemlistClient
 from lemlist_resource.errors import (
     ConfigurationError,
     LemlistError,
@@ -29,9 +28,10 @@ from lemlist_resource.errors import (
     OutcomeUnknownError,
 )
 from lemlist_resource.inventory import build_inventory, lint, parse_stack
-from lemlist_resource.redaction import REDACTED, forms, guarded, quote, scope
-from lemlist_resource.settings import check_api_key, check_api_url, check_timeout
-from lemlist_resource.validation import host_problem
+from lemlist_resource.lemlist import redaction
+from lemlist_resource.lemlist.answers import Answer
+from lemlist_resource.lemlist.redaction import REDACTED, forms, guarded, quote, scope
+from lemlist_resource.rules.validation import host_problem
 from tests.conftest import API_KEY, assert_no_credentials, mailbox
 from tests.harness import Engine, HostError, ProviderHost
 from tests.proxy import Canned, proxy
@@ -445,7 +445,7 @@ def test_an_id_that_would_change_the_url_is_refused_before_sending(bad_id: str) 
 
 def test_a_body_trickling_in_counts_as_a_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """A proxy sending a byte at a time within each read timeout cannot hold an operation."""
-    from lemlist_resource import answers as answers_module
+    from lemlist_resource.lemlist import answers as answers_module
 
     now = [0.0]
     monkeypatch.setattr(answers_module.time, "monotonic", lambda: now[0])

@@ -9,10 +9,10 @@ import pytest
 import requests
 
 from lemlist_emulator import Emulator
-from lemlist_resource.creation import adopt_by_address
-from lemlist_resource.directory import Listing
+from lemlist_resource.email_account.creation import adopt_by_address
+from lemlist_resource.email_account.directory import Listing
 from lemlist_resource.errors import LemlistError
-from lemlist_resource.listing import Mailbox
+from lemlist_resource.lemlist.listing import Mailbox
 from tests.conftest import API_KEY, MEMBERS, assert_no_credentials, mailbox
 from tests.harness import Engine, HostError, ProviderHost
 

@@ -13,7 +13,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from lemlist_resource import EmailAccount, EmailAccountArgs, EmailAccountProvider
-from lemlist_resource.schema import COMPUTED_OUTPUTS, FIELDS
+from lemlist_resource.email_account.schema import COMPUTED_OUTPUTS, FIELDS
 from tests.mailboxes import mailbox
 
 PASSWORDS = ("smtp-pass-0xA1", "imap-pass-0xB2")

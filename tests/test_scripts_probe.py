@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lemlist_emulator import Emulator
-from lemlist_resource.answers import GONE_TEXT
+from lemlist_resource.lemlist.answers import GONE_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("pulumi_setup", ROOT / "scripts" / "pulumi_setup.py")

@@ -14,11 +14,11 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from lemlist_resource.changes import plan_change
+from lemlist_resource.config.settings import resolve
+from lemlist_resource.config.teams import TeamsConfigError
+from lemlist_resource.email_account.changes import plan_change
+from lemlist_resource.email_account.provider import EmailAccountProvider
 from lemlist_resource.errors import ConfigurationError
-from lemlist_resource.provider import EmailAccountProvider
-from lemlist_resource.settings import resolve
-from lemlist_resource.teams import TeamsConfigError
 from tests.conftest import mailbox
 
 URL = "http://127.0.0.1:9/api"  # never contacted: these tests only build clients

@@ -30,7 +30,7 @@ from ..deliverability import (
     sender_domain,
 )
 from ..echo import shown
-from ..validation import email_problem
+from ..rules.validation import email_problem
 from .model import DKIM_KEY, Problem
 from .stackfile import StackFile
 

@@ -1,6 +1,6 @@
 """Offline lint of stack files: the provider's own ``check`` rules plus inventory rules.
 
-Every sender's merged inputs go through :func:`lemlist_resource.validation.validate`, the
+Every sender's merged inputs go through :func:`lemlist_resource.rules.validation.validate`, the
 function the provider's ``check`` calls, so CI refuses exactly what ``pulumi preview``
 would. Passwords are never read: a stored secret stands in as a placeholder.
 """
@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..echo import clip, shown
-from ..errors import ConfigurationError
-from ..names import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, TEAMS_CONFIG, URL_CONFIG
-from ..relays import SOURCE as RELAYS_SOURCE
-from ..relays import unsupported_relay
-from ..settings import check_api_url
-from ..teams import (
+from ..config.names import DEFAULT_API_URL, KEY_CONFIG, KEY_ENV, TEAMS_CONFIG, URL_CONFIG
+from ..config.settings import check_api_url
+from ..config.teams import (
     KEY_FIELD,
     TeamsConfigError,
     read_teams,
@@ -23,7 +19,11 @@ from ..teams import (
     team_name_problem,
     unknown_team_reason,
 )
-from ..validation import validate
+from ..echo import clip, shown
+from ..errors import ConfigurationError
+from ..rules.relays import SOURCE as RELAYS_SOURCE
+from ..rules.relays import unsupported_relay
+from ..rules.validation import validate
 from .dnslint import dkim_problems
 from .model import Problem
 from .passwords import PASSWORD_PARTS, is_secure

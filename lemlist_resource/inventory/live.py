@@ -1,7 +1,7 @@
 """The live review (opt-in: it needs an API key): stack files compared with lemlist itself.
 
-Per team, lemlist's listing (:mod:`..directory`, the listing refresh reads) is compared with
-the senders of the stack files: custom mailboxes connected in lemlist but in no sender
+Per team, lemlist's listing (:mod:`..email_account.directory`, the listing refresh reads) is
+compared with the senders of the stack files: custom mailboxes connected in lemlist but in no sender
 (unmanaged: silent orphans, or mailboxes connected by hand), and senders whose mailbox lemlist
 reports in ``ERROR`` or ``DISCONNECTED``. Keys come from the environment only (never from a
 stack file, which holds them encrypted): ``LEMLIST_API_KEY`` for the default team,
@@ -16,13 +16,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..client import LemlistClient
-from ..directory import Directory, Listing
+from ..config.names import DEFAULT_API_URL, KEY_ENV, TEAMS_CONFIG, URL_CONFIG, URL_ENV
+from ..config.settings import check_api_url
+from ..config.teams import URL_FIELD
+from ..email_account.client import LemlistClient
+from ..email_account.directory import Directory, Listing
 from ..errors import LemlistError
-from ..listing import Mailbox
-from ..names import DEFAULT_API_URL, KEY_ENV, TEAMS_CONFIG, URL_CONFIG, URL_ENV
-from ..settings import check_api_url
-from ..teams import URL_FIELD
+from ..lemlist.listing import Mailbox
 from .model import Sender
 from .stackfile import StackFile
 

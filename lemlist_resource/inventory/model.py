@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..adoption import adopted_mailbox, shared_mailbox_reason
 from ..echo import clip, shown
-from ..schema import FIELDS, SECRET_FIELDS
-from ..validation import parse_flag
+from ..email_account.adoption import adopted_mailbox, shared_mailbox_reason
+from ..email_account.schema import FIELDS, SECRET_FIELDS
+from ..rules.validation import parse_flag
 from .lemwarm import LEMWARM, default_issues
 from .lemwarm import merge as merge_lemwarm
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pulumi
 
-from ..names import KEY_CONFIG, TEAMS_CONFIG
-from ..resource import EmailAccount, EmailAccountArgs
+from ..config.names import KEY_CONFIG, TEAMS_CONFIG
+from ..email_account.resource import EmailAccount, EmailAccountArgs
 from ..warmup.resource import Warmup, WarmupArgs
 from .model import (
     PROJECT,

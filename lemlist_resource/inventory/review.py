@@ -1,9 +1,9 @@
 """The pull-request summary: what applying HEAD's inventory over BASE's will do, in Markdown.
 
-Each changed sender goes through :func:`lemlist_resource.changes.plan_change`, the rule the
-provider's ``diff`` uses, so "replaces the mailbox" here means the same as in
-``pulumi preview``. Passwords are compared by their stored (encrypted) value and shown only
-as "changed".
+Each changed sender goes through
+:func:`lemlist_resource.email_account.changes.plan_change`, the rule the provider's ``diff``
+uses, so "replaces the mailbox" here means the same as in ``pulumi preview``. Passwords are
+compared by their stored (encrypted) value and shown only as "changed".
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from ..changes import Change, plan_change
 from ..echo import plain, shown
-from ..schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
-from ..validation import parse_flag, validate
+from ..email_account.changes import Change, plan_change
+from ..email_account.schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
+from ..rules.validation import parse_flag, validate
 from .lemwarm import LEMWARM, review_lines
 from .lint import lint
 from .model import Sender

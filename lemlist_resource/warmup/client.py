@@ -1,11 +1,11 @@
 """lemlist's lemwarm routes for one API key: start, pause, read and update the settings.
 
-Built on the email-account client's parts: the same :class:`~..transport.Transport` (so the
-pacer is the one every client of the same key shares), :mod:`..answers` for what an answer
-means and :mod:`..redaction` for what a message may quote. lemlist documents no 404 for
+Built on the email-account client's parts: the same :class:`~..lemlist.transport.Transport` (so the
+pacer is the one every client of the same key shares), :mod:`..lemlist.answers` for what an answer
+means and :mod:`..lemlist.redaction` for what a message may quote. lemlist documents no 404 for
 lemwarm; the only 404 taken for "the mailbox is gone" is lemlist's own
-``Email account not found`` (:func:`..answers.gone`). Any other answer is an error that keeps
-the stack state.
+``Email account not found`` (:func:`..lemlist.answers.gone`). Any other answer is an error
+that keeps the stack state.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..answers import GONE_TEXT, KEY_HINT, URL_HINT, Answer, api_error, disconnected, gone
+from ..config.names import URL_CONFIG
 from ..echo import safe_url, shown
 from ..errors import LemlistAPIError, LemlistError, LemlistUnavailableError, UnexpectedAnswerError
-from ..names import URL_CONFIG
-from ..redaction import forms, scope
-from ..transport import Retryable, Transport
+from ..lemlist.answers import GONE_TEXT, KEY_HINT, URL_HINT, Answer, api_error, disconnected, gone
+from ..lemlist.redaction import forms, scope
+from ..lemlist.transport import Retryable, Transport
 from .rules import SETTINGS, check_setting, mailbox_id_problem
 
 LEMWARM_PATH = "/lemwarm"
@@ -54,7 +54,8 @@ class LemwarmClient:
     def __init__(
         self, api_url: str, api_key: str, *, key_hint: str = KEY_HINT, **options: Any
     ) -> None:
-        """``options``: :class:`~..transport.Transport`'s (``read_timeout``, ``pacer``, …)."""
+        """``options``: :class:`~..lemlist.transport.Transport`'s (``read_timeout``,
+        ``pacer``, …)."""
         self._http = Transport(api_url, api_key, **options)
         self._secrets = forms(api_key)
         self._key_hint = key_hint

@@ -1,7 +1,7 @@
 """The Warmup dynamic provider: lemwarm of one mailbox, read back and updated in place.
 
-Like :class:`~..provider.EmailAccountProvider`, it pickles by reference (no instance state
-reaches a serialized provider) and gets its keys only in ``configure``, inside the provider
+Like :class:`~..email_account.provider.EmailAccountProvider`, it pickles by reference (no instance
+state reaches a serialized provider) and gets its keys only in ``configure``, inside the provider
 host. The resource's id is the mailbox id. Create: PATCH the declared settings, then start
 (when enabled). Update: PATCH what changed, then start or pause. Read: ``GET …/settings``
 (real drift). Delete: pause; lemlist keeps the settings.
@@ -22,11 +22,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..config.teamclients import TeamClients
+from ..email_account.provider import _plain, is_unknown
 from ..errors import LemlistError
-from ..provider import _plain, is_unknown
-from ..redaction import guarded
-from ..teamclients import TeamClients
-from ..validation import Failure
+from ..lemlist.redaction import guarded
+from ..rules.validation import Failure
 from .client import LemwarmClient
 from .rules import FIELD_NAMES, REPLACE_FIELDS, SETTINGS, changed_settings, patch_body, validate
 

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..config.teams import team_name_problem
 from ..echo import shown
-from ..teams import team_name_problem
-from ..validation import Failure, parse_flag
+from ..rules.validation import Failure, parse_flag
 
 __all__ = [
     "SETTINGS",

@@ -26,7 +26,7 @@ import pytest
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault
-from lemlist_resource.transport import Transport
+from lemlist_resource.lemlist.transport import Transport
 from tests.conftest import API_KEY, assert_no_credentials
 from tests.e2e.cli import ROOT, new_project
 from tests.e2e.test_engine import program

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from lemlist_emulator import Emulator
-from lemlist_resource import validation
+from lemlist_resource.rules import validation
 
 from .helpers import (
     BAD_TEAM_KEY,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from lemlist_emulator import rules
-from lemlist_resource.validation import validate
+from lemlist_resource.rules.validation import validate
 
 from .helpers import mailbox
 

@@ -286,8 +286,8 @@ def test_a_stray_password_key_is_escaped() -> None:
     ids=["key-list", "key-map", "team-key-list", "team-key-map"],
 )
 def test_configure_refuses_a_key_that_is_a_list_or_a_map(config: dict[str, str]) -> None:
+    from lemlist_resource.config.settings import resolve
     from lemlist_resource.errors import ConfigurationError
-    from lemlist_resource.settings import resolve
 
     with pytest.raises(ConfigurationError) as info:
         resolve(config.get, {})

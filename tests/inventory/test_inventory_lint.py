@@ -7,7 +7,7 @@ import pytest
 from lemlist_resource.inventory import build_inventory, lint, parse_stack, read_stack
 from lemlist_resource.inventory.lint import sender_problems
 from lemlist_resource.inventory.stackfile import StackFileError
-from lemlist_resource.validation import validate
+from lemlist_resource.rules.validation import validate
 
 from .helpers import FIXTURES, STACKS
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from lemlist_resource.changes import plan_change
+from lemlist_resource.email_account.changes import plan_change
 from lemlist_resource.inventory import Review, StackFile, StackFileError, load, parse_stack, review
 from lemlist_resource.inventory.review import REMOVE_WARNING, REPLACE_WARNING
 

@@ -20,7 +20,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
-from lemlist_resource.relays import SOURCE, UNSUPPORTED_RELAYS, unsupported_relay
+from lemlist_resource.rules.relays import SOURCE, UNSUPPORTED_RELAYS, unsupported_relay
 
 from .conftest import POLICY_DIR
 from .helpers import (
@@ -79,7 +79,7 @@ def test_pack_policies_levels_and_config_defaults() -> None:
 
 
 def test_resource_type_is_the_email_account_token() -> None:
-    from lemlist_resource.resource import EmailAccount
+    from lemlist_resource.email_account.resource import EmailAccount
 
     assert RESOURCE_TYPE == f"pulumi-python:{EmailAccount._resource_type_name}"
 
@@ -388,7 +388,7 @@ def test_one_mailbox_is_per_team() -> None:
 def test_oauth_only_hosts_are_refused_with_the_providers_own_rule(
     field: str, host: str, provider: str
 ) -> None:
-    from lemlist_resource.validation import oauth_host_problem
+    from lemlist_resource.rules.validation import oauth_host_problem
 
     (message,) = violations(OAUTH, resource_args(account(**{field: host})))
     assert f"{field} {oauth_host_problem(host)}" in message and f"{provider} OAuth" in message

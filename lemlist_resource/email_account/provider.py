@@ -25,18 +25,18 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from . import hosterrors, hostpool
+from ..config.teamclients import TeamClients
+from ..errors import ConfigurationError, LemlistError
+from ..host import hosterrors, hostpool
+from ..lemlist.redaction import guarded
+from ..rules.validation import Failure, validate
 from .adoption import WHERE_IDS_ARE
 from .changes import plan_change
 from .client import LemlistClient
 from .creation import adopt, adopt_by_address, connect
 from .directory import Directory
-from .errors import ConfigurationError, LemlistError
-from .redaction import guarded
 from .refresh import read_mailbox
 from .schema import COMPUTED_OUTPUTS, FIELDS
-from .teamclients import TeamClients
-from .validation import Failure, validate
 from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
@@ -65,6 +65,11 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
 class EmailAccountProvider(ResourceProvider):
     """Connects, tests and disconnects a custom SMTP/IMAP mailbox in lemlist."""
 
+    # Serialized by reference under the path every stack's state already holds (the
+    # package lemlist_resource.provider re-exports this class): new states stay
+    # byte-identical to old ones, and readable by an older version of this package.
+    __module__ = "lemlist_resource.provider"
+
     # Nothing secret is ever captured: keeping __provider in clear keeps state small.
     serialize_as_secret_always = False
 
@@ -87,7 +92,7 @@ class EmailAccountProvider(ResourceProvider):
     @guarded("configure")
     def configure(self, req: ConfigureRequest) -> None:
         """Read the ``lemlist:*`` settings (or the environment), ``lemlist:teams`` (a JSON
-        string from the engine: see :mod:`.teams`) included; size the host's pool."""
+        string from the engine: see :mod:`..config.teams`) included; size the host's pool."""
         self._teams.configure(req.config.get)
         with self._lock:
             self._directories = {}

@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from . import hostpool
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
+from ..host import hostpool
 from .settings import Settings, resolve
 from .teams import key_hint
 

@@ -9,7 +9,7 @@ class name before the sentence meant for the user.
 
 What it touches: one global of the host's ``__main__`` module, ``traceback``, which that
 wrapper looks up when a call fails (the wrapper is its only user there). It is rebound to a
-stand-in whose ``format_exc`` returns a :class:`~.errors.LemlistError`'s message alone
+stand-in whose ``format_exc`` returns a :class:`~..errors.LemlistError`'s message alone
 (our errors are sentences written to be read: what failed, lemlist's reason, what to do
 next; never a credential) and, for any other exception (the SDK failing to load the
 provider, a bug outside the provider's methods), the stock traceback. Every other
@@ -29,7 +29,7 @@ import types
 import warnings
 from typing import Any
 
-from .errors import LemlistError
+from ..errors import LemlistError
 from .hostpool import in_host
 
 #: The host's decorator of the provider calls, and the names its wrapper must use.

@@ -17,7 +17,7 @@ digits, so that foreign text stays readable too). :func:`scope` sets them for th
 one operation (a context variable, so concurrent operations of the provider host's threads
 never mix); :func:`guarded` wraps a provider method in that scope and is the last guard where
 errors leave the provider: an exception that is not one of ours becomes a
-:class:`~.errors.LemlistError` whose text is quoted (redacted, capped) and whose traceback
+:class:`~..errors.LemlistError` whose text is quoted (redacted, capped) and whose traceback
 chain is dropped. Nothing is process-wide, so no test ever resets a global.
 """
 
@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from .echo import ECHO_LIMIT, clip
-from .errors import LemlistError
-from .schema import SECRET_FIELDS
+from ..echo import ECHO_LIMIT, clip
+from ..email_account.schema import SECRET_FIELDS
+from ..errors import LemlistError
 
 __all__ = ["REDACTED", "forms", "guarded", "operation_secrets", "quote", "redact", "scope"]
 
@@ -136,7 +136,7 @@ def guarded(
 ) -> Callable[[F], F]:
     """Run a provider method in the scope of ``secrets(self, *args)``; let only our errors out.
 
-    A :class:`~.errors.LemlistError` passes unchanged (it is built from our words and quoted
+    A :class:`~..errors.LemlistError` passes unchanged (it is built from our words and quoted
     text). Any other exception — a bug, a library surprise — leaves as a LemlistError that
     says which operation failed and quotes the exception's text, redacted and capped, with
     its chain dropped so that no traceback repeats the raw text.

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .echo import safe_url, shown
-from .errors import ConfigurationError
-from .hostpool import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY
+from ..echo import safe_url, shown
+from ..errors import ConfigurationError
+from ..host.hostpool import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY
 from .names import (
     CONCURRENCY_CONFIG,
     CONCURRENCY_ENV,
@@ -112,7 +112,7 @@ def check_api_url(url: str, setting: str = URL_CONFIG) -> str:
     checks the port when asked, so it is asked here, before anything is sent), no
     credentials, query or fragment, no whitespace. https is required; plain http is accepted
     only on loopback (the local emulator), so an API key is never sent in clear over a
-    network. Every message quotes the URL through :func:`~.echo.safe_url` and names it as
+    network. Every message quotes the URL through :func:`~..echo.safe_url` and names it as
     ``setting`` (``lemlist:apiUrl``, or a team's ``lemlist:teams.<team>.apiUrl``).
     """
     text = url.strip()
@@ -170,7 +170,8 @@ def check_api_key(raw: str | None) -> str | None:
 
 def check_concurrency(raw: str | None) -> int:
     """``lemlist:concurrency``: how many calls the provider host serves at once (a whole
-    number in [:data:`~.hostpool.MIN_CONCURRENCY`, :data:`~.hostpool.MAX_CONCURRENCY`])."""
+    number in [:data:`~..host.hostpool.MIN_CONCURRENCY`,
+    :data:`~..host.hostpool.MAX_CONCURRENCY`])."""
     if raw is None:
         return DEFAULT_CONCURRENCY
     text = raw.strip()

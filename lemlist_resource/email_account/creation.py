@@ -12,11 +12,11 @@ from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult
 
+from ..errors import LemlistError
+from ..lemlist.listing import Mailbox
 from .adoption import WHERE_IDS_ARE, adopt_instruction
 from .client import LemlistClient
 from .directory import Directory
-from .errors import LemlistError
-from .listing import Mailbox
 from .schema import FIELDS, STATUS_OUTPUTS
 from .verify import verify, verify_outputs, verify_problem
 

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..config.teams import team_name_problem
+from ..echo import shown
+from ..email_account.schema import DEFAULTS, FIELDS, Field
 from .addresses import ip_literal, is_refused_address
-from .echo import shown
-from .schema import DEFAULTS, FIELDS, Field
-from .teams import team_name_problem
 
 __all__ = [
     "Failure",

@@ -1,13 +1,12 @@
 """A small client for lemlist's three email-account operations: connect, disconnect, verify.
 
-One client per team's API key; its requests go through a :class:`~.transport.Transport`
-(paced per key, retried where that is safe, never redirected). What an answer means is
-decided in :mod:`.answers`, only from lemlist's own words: anything else — another 404, an
-HTML page, a redirect, an unknown JSON shape, a body over :data:`~.answers.MAX_BODY` — is an
-error that says what came back (status, content type, a capped and redacted snippet) and
-keeps the stack state as it is. The connect POST is never retried once it may have been
-sent: a second POST could connect the mailbox twice, so the caller gets an
-:class:`~.errors.OutcomeUnknownError`.
+One client per team's API key; its requests go through a :class:`~..lemlist.transport.Transport`
+(paced per key, retried where that is safe, never redirected). What an answer means is decided in
+:mod:`..lemlist.answers`, only from lemlist's own words: anything else — another 404, an HTML page,
+a redirect, an unknown JSON shape, a body over :data:`~..lemlist.answers.MAX_BODY` — is an error
+that says what came back (status, content type, a capped and redacted snippet) and keeps the stack
+state as it is. The connect POST is never retried once it may have been sent: a second POST could
+connect the mailbox twice, so the caller gets an :class:`~..errors.OutcomeUnknownError`.
 """
 
 from __future__ import annotations
@@ -17,8 +16,15 @@ from typing import Any
 
 import requests
 
-from .adoption import WHERE_IDS_ARE, adopt_instruction
-from .answers import (
+from ..config.names import URL_CONFIG
+from ..echo import safe_url, shown
+from ..errors import (
+    LemlistError,
+    LemlistUnavailableError,
+    OutcomeUnknownError,
+    UnexpectedAnswerError,
+)
+from ..lemlist.answers import (
     GONE_TEXT,
     ID_RE,
     KEY_HINT,
@@ -30,17 +36,10 @@ from .answers import (
     gone,
     tested,
 )
-from .echo import safe_url, shown
-from .errors import (
-    LemlistError,
-    LemlistUnavailableError,
-    OutcomeUnknownError,
-    UnexpectedAnswerError,
-)
-from .names import URL_CONFIG
-from .ratelimit import Pacer
-from .redaction import forms, scope
-from .transport import Retryable, Transport
+from ..lemlist.ratelimit import Pacer
+from ..lemlist.redaction import forms, scope
+from ..lemlist.transport import Retryable, Transport
+from .adoption import WHERE_IDS_ARE, adopt_instruction
 
 ACCOUNTS_PATH = "/user/email-accounts"
 
@@ -52,7 +51,7 @@ class LemlistClient:
         self, api_url: str, api_key: str, *, key_hint: str = KEY_HINT, **options: Any
     ) -> None:
         """``key_hint``: where the key is set, for a 401's message (a named team's is under
-        lemlist:teams). ``options``: :class:`~.transport.Transport`'s (``read_timeout``,
+        lemlist:teams). ``options``: :class:`~..lemlist.transport.Transport`'s (``read_timeout``,
         ``pacer``, ``session``, ``max_attempts``, ``max_rate_limited``, ``backoff``,
         ``sleep``)."""
         self._http = Transport(api_url, api_key, **options)
@@ -148,8 +147,9 @@ class LemlistClient:
 
     def read_route(self, path: str, what: str) -> Answer:
         """``GET`` one of lemlist's reading routes (paced and retried like every call): its
-        answer whatever the status, for :mod:`.listing` to read. A 401 raises, as everywhere;
-        a failure after every attempt raises :class:`~.errors.LemlistUnavailableError`."""
+        answer whatever the status, for :mod:`..lemlist.listing` to read. A 401 raises, as
+        everywhere; a failure after every attempt raises
+        :class:`~..errors.LemlistUnavailableError`."""
         with scope(self._secrets):
             try:
                 answer = self._http.send("GET", path, what, idempotent=True)

@@ -1,7 +1,7 @@
 """Verifying a mailbox: lemlist's test endpoint (``POST …/{id}/test``) as the provider reads it.
 
 "Verify" is this package's one word for that connectivity test, apart from Pulumi's
-``check`` (offline validation of inputs, :mod:`.validation`). Create verifies a mailbox it
+``check`` (offline validation of inputs, :mod:`..rules.validation`). Create verifies a mailbox it
 has just connected or adopted, refresh and ``EmailAccount.get`` read it, and an update of
 ``verify_connection`` runs it again; the result lands in the ``smtp_ok``, ``imap_ok`` and
 ``checked_at`` outputs.

@@ -23,13 +23,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
-from ._version import __version__
+from .._version import __version__
+from ..config.names import DEFAULT_API_URL, URL_CONFIG
+from ..echo import safe_url
+from ..errors import LemlistUnavailableError, UnexpectedAnswerError
+from ..host.hostpool import MAX_CONCURRENCY
 from .answers import Answer, redirect_target
 from .auth import LemlistKeyAuth
-from .echo import safe_url
-from .errors import LemlistUnavailableError, UnexpectedAnswerError
-from .hostpool import MAX_CONCURRENCY
-from .names import DEFAULT_API_URL, URL_CONFIG
 from .ratelimit import Pacer, shared_pacer
 
 log = logging.getLogger("lemlist_resource.client")

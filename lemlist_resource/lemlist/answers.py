@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .adoption import adopt_instruction
-from .echo import shown
-from .errors import LemlistAPIError
-from .names import DEFAULT_API_URL, URL_CONFIG
+from ..config.names import DEFAULT_API_URL, URL_CONFIG
+from ..config.teams import key_hint
+from ..echo import shown
+from ..email_account.adoption import adopt_instruction
+from ..errors import LemlistAPIError
 from .redaction import quote
-from .teams import key_hint
 
 #: The most bytes read from any answer (after decompression): lemlist's are a few dozen.
 MAX_BODY = 64 * 1024

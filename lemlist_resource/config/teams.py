@@ -35,8 +35,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .echo import shown
-from .errors import ConfigurationError
+from ..echo import shown
+from ..errors import ConfigurationError
 from .names import KEY_CONFIG, SET_KEY, TEAMS_CONFIG
 
 KEY_FIELD = "apiKey"
@@ -212,7 +212,7 @@ def key_hint(team: str | None) -> str:
 
 def unknown_team_reason(name: str, configured: Iterable[str]) -> str:
     """Why a mailbox's ``team`` is refused when no team of that name is configured (a
-    reason to follow the word "team", like every :class:`~.validation.Failure` reason)."""
+    reason to follow the word "team", like every :class:`~..rules.validation.Failure` reason)."""
     names = sorted(configured)
     close = difflib.get_close_matches(name, names, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .answers import Answer
+from ..errors import LemlistUnavailableError
+from ..lemlist.answers import Answer
+from ..lemlist.listing import Mailbox, channel_mailboxes, team_members, user_mailboxes
 from .client import LemlistClient
-from .errors import LemlistUnavailableError
-from .listing import Mailbox, channel_mailboxes, team_members, user_mailboxes
 
 __all__ = ["LISTING_TTL", "Directory", "Listing"]
 

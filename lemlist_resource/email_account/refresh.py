@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import LemlistError
+from ..lemlist.listing import Mailbox
 from .client import LemlistClient
 from .directory import Directory, Listing
-from .errors import LemlistError
-from .listing import Mailbox
 from .verify import verify_outputs
 
 __all__ = ["NOT_FOUND", "read_mailbox", "status_message", "status_outputs"]

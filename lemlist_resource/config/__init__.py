@@ -1,0 +1,3 @@
+"""The provider's configuration: ``names`` (config keys, environment variables), ``teams``
+(``lemlist:teams``), ``settings`` (keys and URLs resolved) and ``teamclients`` (one client
+per team)."""
