@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -105,7 +106,7 @@ def _stock_plugin(where: Path) -> Path:
     where.mkdir()
     script = where / "pulumi-resource-pulumi-python"
     argv = " ".join(shlex.quote(a) for a in HOST_ARGV["stock"])
-    script.write_text(f'#!/bin/sh\nexec python3 {argv} "$@"\n')  # python3: the venv's (PATH)
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {argv} "$@"\n')
     script.chmod(0o755)
     return where
 
