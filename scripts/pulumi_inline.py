@@ -29,8 +29,10 @@ import os
 import runpy
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
 # The commands that take --client (pkg/cmd/pulumi: newUpCmd, newPreviewCmd, newRefreshCmd,
 # newDestroyCmd); the Automation API passes it to the same four.
@@ -51,26 +53,32 @@ def _with_client(args: list[str], address: str) -> list[str]:
     return [*args, *extra]
 
 
-def main(argv: list[str]) -> int:
-    pulumi, args = argv[0], argv[1:]
-    command = next((a for a in args if not a.startswith("-")), "")
-    if command not in PROGRAM_COMMANDS:
-        return subprocess.call([pulumi, *args])  # noqa: S603 - the CLI the caller chose
-
+def serve(program: Callable[[], None]) -> tuple[Any, str]:
+    """The SDK's language server for ``program`` (what ``--client`` connects to), started on
+    loopback: the server, to stop, and its address."""
     import grpc
     from pulumi.automation._server import LanguageServer
     from pulumi.runtime.proto import language_pb2_grpc
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(_program), server)
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(program), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
+    return server, f"127.0.0.1:{port}"
+
+
+def main(argv: list[str]) -> int:
+    pulumi, args = argv[0], argv[1:]
+    verb = next((a for a in args if not a.startswith("-")), "")
+    if verb not in PROGRAM_COMMANDS:
+        return subprocess.call([pulumi, *args])  # noqa: S603 - the CLI the caller chose
+
+    server, address = serve(_program)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PULUMI_PYTHON_CMD"] = sys.executable
     try:
-        command = [pulumi, *_with_client(args, f"127.0.0.1:{port}")]
-        return subprocess.call(command, env=env)  # noqa: S603 - the CLI the caller chose
+        return subprocess.call([pulumi, *_with_client(args, address)], env=env)  # noqa: S603 - the CLI the caller chose
     except KeyboardInterrupt:
         return 130
     finally:

@@ -14,14 +14,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts import pulumi_cli
+from scripts import pulumi_cli, pulumi_inline
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = pulumi_cli.find()
@@ -88,17 +87,9 @@ class Project:
 
 
 def serve_program(program: Callable[[], None]) -> tuple[Any, str]:
-    """The SDK's language server for ``program`` (what ``--client`` connects to): the
-    server, to stop, and its address."""
-    import grpc
-    from pulumi.automation._server import LanguageServer
-    from pulumi.runtime.proto import language_pb2_grpc
-
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(program), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    return server, f"127.0.0.1:{port}"
+    """The SDK's language server for ``program``, as ``scripts/pulumi_inline.py`` serves the
+    project's: the server, to stop, and its address."""
+    return pulumi_inline.serve(program)
 
 
 def new_project(tmp_path: Path, program: str, name: str = "lemlist-e2e", **env: str) -> Project:
