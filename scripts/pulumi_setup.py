@@ -1,12 +1,11 @@
-"""The steps of scripts/pulumi that are easier to get right in Python (standard library, plus
-the Pulumi SDK for installing the CLI). Run with the project's virtualenv python:
+"""The steps of scripts/pulumi that are easier to get right in Python (standard library; the
+CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualenv python:
 
     pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
     pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
     pulumi_setup.py probe URL KEY [TEAM_KEY...]
                                          is an emulator there, and does it take every key?
-    pulumi_setup.py install-cli ROOT     install the Pulumi CLI of the SDK's version in ROOT
 
 Every failure is one sentence on stderr and a non-zero exit status.
 """
@@ -113,32 +112,12 @@ def probe(url: str, key: str, *team_keys: str) -> int:
     return 0
 
 
-def install_cli(root: str) -> int:
-    try:
-        from pulumi._version import version
-        from pulumi.automation import PulumiCommand
-    except ImportError:
-        return fail("the Pulumi SDK is missing from .venv: delete .venv and run this again.")
-    print(f"{PROG}: installing the Pulumi CLI {version} into {root}/ (once)", file=sys.stderr)
-    try:
-        PulumiCommand.install(root=root, version=version)
-    except Exception as exc:  # the SDK raises whatever urllib or the install script raised
-        reason = getattr(exc, "reason", None) or type(exc).__name__
-        return fail(
-            f"could not download the Pulumi CLI {version} from get.pulumi.com ({reason}): are "
-            "you offline? Connect and run this again, or install it yourself "
-            "(https://www.pulumi.com/docs/install/) and put it on PATH."
-        )
-    return 0
-
-
 def main(argv: list[str]) -> int:
     commands = {
         "stamp": lambda a: stamp(a),
         "dev-url": lambda a: dev_url(a[0]),
         "has-key": lambda a: has_key(a[0]),
         "probe": lambda a: probe(a[0], a[1], *a[2:]),
-        "install-cli": lambda a: install_cli(a[0]),
     }
     if not argv or argv[0] not in commands:
         return fail(f"pulumi_setup.py: expected one of {', '.join(commands)}", 2)
