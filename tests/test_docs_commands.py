@@ -45,6 +45,7 @@ ELSEWHERE: dict[str, str] = {
     "pulumi ": "needs the Pulumi CLI and a stack of the reader's own: tests/e2e",
     "./scripts/test": "the suite itself (CI runs it through .ci/run)",
     "./scripts/soak": "the suite itself, many times: a maintenance command",
+    "./scripts/fuzz": "the property tests, many times with new seeds: a maintenance command",
     "python -m pytest": "tests of this very suite",
     "python3 -m venv": "creates the virtualenv from the package index: scripts/test does it "
     "on every fresh clone (.ci/run)",
@@ -213,7 +214,8 @@ class Session:
 
 #: What a fresh clone does not hold (and a scratch copy must not): tools, state, caches.
 NOT_IN_A_CLONE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", ".pulumi*", ".emulator", ".soak", "__pycache__", "*.egg-info",
+    ".git", ".venv", "venv", ".pulumi*", ".emulator", ".soak", ".fuzz",
+    "__pycache__", "*.egg-info",
     ".*_cache", ".hypothesis", "build", "dist", "*.db",
 )
 
