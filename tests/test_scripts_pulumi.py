@@ -113,6 +113,12 @@ class Repo:
         self.log.unlink()
         return [json.loads(line) for line in lines]
 
+    @property
+    def state(self) -> Path:
+        """The dev emulator's state file; its directory made (an emulator here keeps it)."""
+        (self.root / ".emulator").mkdir(exist_ok=True)
+        return self.root / ".emulator" / "dev.db"
+
     def pulumi_calls(self) -> list[list[str]]:
         return [c["pulumi"] for c in self.calls() if "pulumi" in c]  # type: ignore[misc]
 
@@ -225,7 +231,9 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
 
 
 def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
-    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port):
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port, state_path=repo.state
+    ):
         result = repo.run("up")
     assert result.returncode == 0, result.stderr
     calls = repo.calls()
@@ -234,7 +242,7 @@ def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
 
 
 def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> None:
-    with Emulator(api_keys={"my-own-key": "team_1"}, port=repo.port):
+    with Emulator(api_keys={"my-own-key": "team_1"}, port=repo.port, state_path=repo.state):
         result = repo.run("up")
     assert result.returncode == 1
     assert "refuses the dev stack's API key (HTTP 401)" in result.stderr
@@ -242,11 +250,44 @@ def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> No
 
 
 def test_dev_stops_when_the_emulator_there_lacks_the_second_team(repo: Repo) -> None:
-    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port):  # started before teams
+    # started before teams
+    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port, state_path=repo.state):
         result = repo.run("up")
     assert result.returncode == 1
     assert "refuses the dev stack's second team's key (lemlist:teams) (HTTP 401)" in result.stderr
     assert "emulator-globex-key" not in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_dev_stops_at_another_checkouts_emulator_and_says_whose(
+    repo: Repo, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-checkout"
+    (other / ".emulator").mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=other / ".emulator" / "dev.db",
+    ):
+        result = repo.run("up")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert f"is another checkout's ({other}, pid {os.getpid()})" in lines[-1]
+    assert f"cd {other} && kill $(cat .emulator/emulator.pid)" in lines[-1]
+    assert repo.pulumi_calls() == []
+
+
+def test_dev_stops_at_a_stale_emulator_whose_state_is_gone(repo: Repo, tmp_path: Path) -> None:
+    gone = tmp_path / "deleted-checkout" / ".emulator"
+    gone.mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=gone / "dev.db",
+    ):
+        shutil.rmtree(gone.parent)
+        result = repo.run("up")
+    assert result.returncode == 1
+    assert "a stale lemlist emulator" in result.stderr
+    assert f"stop it (kill {os.getpid()})" in result.stderr
     assert repo.pulumi_calls() == []
 
 
