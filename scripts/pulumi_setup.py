@@ -4,6 +4,13 @@ CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualen
     pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
     pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
+    pulumi_setup.py stack-state STACKFILE
+                                         print example (the committed example secrets, which
+                                         nobody can decrypt), passphrase (its own passphrase
+                                         salt), provider (a secretsprovider) or none
+    pulumi_setup.py keep-format BEFORE STACKFILE
+                                         put back the lines of BEFORE that the CLI rewrote
+                                         without changing their value (false -> "false")
     pulumi_setup.py probe [--state FILE] URL KEY [TEAM_KEY...]
                                          is an emulator there (this checkout's: the one
                                          keeping FILE), and does it take every key?
@@ -62,6 +69,51 @@ def dev_url(stack_file: str) -> int:
 
 def has_key(stack_file: str) -> int:
     return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
+
+
+#: The salts of the committed example stacks (stacks/Pulumi.{staging,prod}.yaml): their
+#: passphrase was thrown away, so a stack file still holding one is not set up yet.
+EXAMPLE_SALTS = frozenset({
+    "v1:w3xjocGgRL4=:v1:2/G+xno7QQLEdCka:GdJC/k2aMV2wzmZFeLkMklusaW8lbA==",
+    "v1:RDINTaFJUK0=:v1:pxWr06WndRfMgeWO:nN2Ax1BFlhAnSIDvemQZTwIJZCmFyw==",
+})
+
+
+def stack_state(stack_file: str) -> int:
+    top = {}
+    for line in Path(stack_file).read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key in ("encryptionsalt", "secretsprovider"):
+            top[key] = value.strip().strip("'\"")
+    if top.get("secretsprovider", "passphrase") != "passphrase":
+        print("provider")
+    elif top.get("encryptionsalt") in EXAMPLE_SALTS:
+        print("example")
+    else:
+        print("passphrase" if "encryptionsalt" in top else "none")
+    return 0
+
+
+_QUOTED = re.compile(r"""^(\s*(?:- )?[^\s#"'][^#"]*?:\s+)"([^"\\]*)"(\s*(?:#.*)?)$""")
+
+
+def keep_format(before: str, stack_file: str) -> int:
+    """The CLI re-serialises the file it writes (yaml.v3): a plain ``false`` it did not touch
+    comes back as ``"false"``. Put back each such line as it was, when ``before`` had it."""
+    path = Path(stack_file)
+    if not path.exists() or not Path(before).exists():
+        return 0
+    old = set(Path(before).read_text(encoding="utf-8").splitlines())
+    text = path.read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        match = _QUOTED.match(line)
+        plain = f"{match.group(1)}{match.group(2)}{match.group(3)}" if match else line
+        lines.append(plain if match and line not in old and plain in old else line)
+    kept = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+    if kept != text:
+        path.write_text(kept, encoding="utf-8")
+    return 0
 
 
 #: lemlist's own words for an id it does not know (lemlist_resource/lemlist/answers.py GONE_TEXT),
@@ -172,6 +224,8 @@ def main(argv: list[str]) -> int:
         "stamp": lambda a: stamp(a),
         "dev-url": lambda a: dev_url(a[0]),
         "has-key": lambda a: has_key(a[0]),
+        "stack-state": lambda a: stack_state(a[0]),
+        "keep-format": lambda a: keep_format(a[0], a[1]),
         "probe": lambda a: (
             probe(a[2], a[3], *a[4:], state=a[1]) if a[:1] == ["--state"] else probe(*a)
         ),
