@@ -102,10 +102,12 @@ def _children() -> list[int]:
     return found
 
 
-def end_leftovers() -> list[int]:
-    """Kill and reap every child process left once the CLI has exited; their pids. The engine
-    that drove them is gone, so there is nothing to end gracefully."""
-    left = _children()
+def end_leftovers(keep: set[int]) -> list[int]:
+    """Kill and reap every child process left once the CLI has exited, but those in ``keep``
+    (this process's children from before the CLI: scripts/pulumi's dev emulator, started by
+    the shell this process replaced); their pids. The engine that drove them is gone, so
+    there is nothing to end gracefully."""
+    left = [pid for pid in _children() if pid not in keep]
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -119,6 +121,7 @@ def run_cli(command: list[str], env: dict[str, str] | None = None) -> int:
     """Run the CLI to its end: Ctrl-C is the CLI's to handle (the terminal sends it to both),
     SIGTERM and SIGHUP are passed on; then no host of it outlives it."""
     subreaper = _become_subreaper()
+    before = set(_children())
     process = subprocess.Popen(command, env=env)  # noqa: S603 - the CLI the caller chose
 
     def forward(signum: int, _frame: object) -> None:
@@ -135,7 +138,7 @@ def run_cli(command: list[str], env: dict[str, str] | None = None) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if subreaper:
-            end_leftovers()
+            end_leftovers(before)
 
 
 def main(argv: list[str]) -> int:

@@ -15,6 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = "import sys; from scripts import pulumi_inline as p; sys.exit(p.run_cli(sys.argv[1:]))"
+# As scripts/pulumi runs it: the shell starts the dev emulator in the background, then execs
+# the runner, so that emulator is the runner's child from before the CLI, and stays.
+SHELL = (
+    '"$PY" -c "import time; time.sleep(600)" & echo $! > "$NOTE"; '
+    'exec "$PY" -c "$RUNNER" "$PY" -c "$CLI" "$HOST"'
+)
 
 # A CLI that starts a host and exits without stopping it (as a killed CLI does).
 LEAVES_A_HOST = """
@@ -67,3 +73,17 @@ def test_ctrl_c_leaves_the_cli_to_cancel_and_sigterm_reaches_it(tmp_path: Path) 
     runner.send_signal(signal.SIGTERM)
     assert runner.wait(timeout=60) == 3
     assert note.read_text().endswith("term")
+
+
+def test_a_child_from_before_the_cli_stays(tmp_path: Path) -> None:
+    emulator, host = tmp_path / "emulator.pid", tmp_path / "host.pid"
+    env = {**os.environ, "PY": sys.executable, "NOTE": str(emulator), "RUNNER": RUNNER,
+           "CLI": LEAVES_A_HOST, "HOST": str(host)}
+    result = subprocess.run(["bash", "-c", SHELL], cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 0
+    assert gone(int(host.read_text()))
+    pid = int(emulator.read_text())
+    try:
+        assert not gone(pid)
+    finally:
+        os.kill(pid, signal.SIGKILL)
