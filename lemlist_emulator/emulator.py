@@ -3,11 +3,13 @@ limiter, faults, latency and the HTTP server, and offers the in-process API test
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from lemlist_emulator.app import BASE_PATH, LemlistApp
 from lemlist_emulator.controls import Controls
@@ -76,6 +78,8 @@ class Emulator(Controls):
         self.default_team = setup.default
         self._teams = list(dict.fromkeys([setup.default, *setup.members]))
         store = open_store(state_path)
+        state = quote(str(Path(state_path).resolve())) if state_path is not None else "-"
+        self._identity = f"pid={os.getpid()}; state={state}"
         self._backend = Backend(setup.keys, setup.members, bad_team_keys, store, id_prefix)
         self._gates = PlanGates()
         self._limiter = RateLimiter(*rate_limit) if rate_limit is not None else None
@@ -97,6 +101,7 @@ class Emulator(Controls):
             raise RuntimeError("this emulator was already started")
         self._server = LemlistHTTPServer((self._host, self._port), self._pipeline)
         self._port = int(self._server.server_address[1])
+        self._server.identity = self._identity
         self._thread = threading.Thread(
             target=self._server.serve,
             name=f"lemlist-emulator:{self._port}",

@@ -20,9 +20,12 @@ from lemlist_emulator.app import Reply, Request, text_reply
 
 logger = logging.getLogger("lemlist_emulator")
 
-__all__ = ["MAX_BODY", "Dispatcher", "LemlistHTTPServer"]
+__all__ = ["IDENTITY_HEADER", "MAX_BODY", "Dispatcher", "LemlistHTTPServer"]
 
 MAX_BODY = 1 << 20
+#: Not lemlist's: names the emulator's process and state file (``pid=N; state=PATH``, the path
+#: percent-quoted) so that scripts/pulumi tells its own dev emulator from another checkout's.
+IDENTITY_HEADER = "X-Lemlist-Emulator"
 
 
 class Dispatcher(Protocol):
@@ -162,6 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
                 f"Content-Length: {declared}",
                 *(f"{name}: {value}" for name, value in reply.headers),
             ]
+            if self.server.identity:  # whose emulator this is (scripts/pulumi tells them apart)
+                lines.append(f"{IDENTITY_HEADER}: {self.server.identity}")
             if self.close_connection:
                 lines.append("Connection: close")
             self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
@@ -184,6 +189,7 @@ class LemlistHTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.dispatcher = dispatcher
+        self.identity = ""
         self.stopping = False
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()

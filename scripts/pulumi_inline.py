@@ -15,6 +15,12 @@ secrets, policy packs.
 
 Commands that do not run the program go to the CLI unchanged.
 
+No host outlives its command: on Linux this process is the child subreaper of the CLI, so a
+dynamic-provider host (``python -m pulumi.dynamic``) the CLI leaves behind (killed, or
+interrupted before it stopped its plugins) becomes our child and is ended when the CLI exits.
+Ctrl-C reaches the CLI from the terminal and the CLI cancels as it does; this process waits
+for it (it never kills the CLI mid-cancel) and passes SIGTERM and SIGHUP on to it.
+
 With ``--client`` the CLI replaces the project's runtime by ``client`` (pkg/engine/plugins.go,
 ``ProjectInfoContext``), so Pulumi.yaml's ``virtualenv`` option no longer reaches the
 dynamic-provider script as ``PULUMI_RUNTIME_VIRTUALENV`` (resource/plugin/provider_plugin.go,
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -67,6 +74,73 @@ def serve(program: Callable[[], None]) -> tuple[Any, str]:
     return server, f"127.0.0.1:{port}"
 
 
+def _become_subreaper() -> bool:
+    """Linux: orphaned descendants (hosts the CLI did not stop) become this process's children."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(36, 1, 0, 0, 0)) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _children() -> list[int]:
+    """The pids of this process's child processes (/proc; none elsewhere)."""
+    me, found = str(os.getpid()), []
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 1 and fields[1] == me:
+            found.append(int(entry.name))
+    return found
+
+
+def end_leftovers(keep: set[int]) -> list[int]:
+    """Kill and reap every child process left once the CLI has exited, but those in ``keep``
+    (this process's children from before the CLI: scripts/pulumi's dev emulator, started by
+    the shell this process replaced); their pids. The engine that drove them is gone, so
+    there is nothing to end gracefully."""
+    left = [pid for pid in _children() if pid not in keep]
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    return left
+
+
+def run_cli(command: list[str], env: dict[str, str] | None = None) -> int:
+    """Run the CLI to its end: Ctrl-C is the CLI's to handle (the terminal sends it to both),
+    SIGTERM and SIGHUP are passed on; then no host of it outlives it."""
+    subreaper = _become_subreaper()
+    before = set(_children())
+    process = subprocess.Popen(command, env=env)  # noqa: S603 - the CLI the caller chose
+
+    def forward(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return process.wait()
+            except KeyboardInterrupt:
+                continue  # the CLI got it too and is cancelling: wait for it
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if subreaper:
+            end_leftovers(before)
+
+
 def main(argv: list[str]) -> int:
     pulumi, args = argv[0], argv[1:]
     verb = next((a for a in args if not a.startswith("-")), "")
@@ -78,9 +152,8 @@ def main(argv: list[str]) -> int:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["PULUMI_PYTHON_CMD"] = sys.executable
     try:
-        return subprocess.call([pulumi, *_with_client(args, address)], env=env)  # noqa: S603 - the CLI the caller chose
-    except KeyboardInterrupt:
-        return 130
+        code = run_cli([pulumi, *_with_client(args, address)], env)
+        return 130 if code == -signal.SIGINT else code
     finally:
         server.stop(0)
 

@@ -4,8 +4,16 @@ CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualen
     pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
     pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
-    pulumi_setup.py probe URL KEY [TEAM_KEY...]
-                                         is an emulator there, and does it take every key?
+    pulumi_setup.py stack-state STACKFILE
+                                         print example (the committed example secrets, which
+                                         nobody can decrypt), passphrase (its own passphrase
+                                         salt), provider (a secretsprovider) or none
+    pulumi_setup.py keep-format BEFORE STACKFILE
+                                         put back the lines of BEFORE that the CLI rewrote
+                                         without changing their value (false -> "false")
+    pulumi_setup.py probe [--state FILE] URL KEY [TEAM_KEY...]
+                                         is an emulator there (this checkout's: the one
+                                         keeping FILE), and does it take every key?
 
 Every failure is one sentence on stderr and a non-zero exit status.
 """
@@ -14,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -61,14 +71,61 @@ def has_key(stack_file: str) -> int:
     return 0 if _config_line(stack_file, "lemlist:apiKey") is not None else 1
 
 
+#: The salts of the committed example stacks (stacks/Pulumi.{staging,prod}.yaml): their
+#: passphrase was thrown away, so a stack file still holding one is not set up yet.
+EXAMPLE_SALTS = frozenset({
+    "v1:w3xjocGgRL4=:v1:2/G+xno7QQLEdCka:GdJC/k2aMV2wzmZFeLkMklusaW8lbA==",
+    "v1:RDINTaFJUK0=:v1:pxWr06WndRfMgeWO:nN2Ax1BFlhAnSIDvemQZTwIJZCmFyw==",
+})
+
+
+def stack_state(stack_file: str) -> int:
+    top = {}
+    for line in Path(stack_file).read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key in ("encryptionsalt", "secretsprovider"):
+            top[key] = value.strip().strip("'\"")
+    if top.get("secretsprovider", "passphrase") != "passphrase":
+        print("provider")
+    elif top.get("encryptionsalt") in EXAMPLE_SALTS:
+        print("example")
+    else:
+        print("passphrase" if "encryptionsalt" in top else "none")
+    return 0
+
+
+_QUOTED = re.compile(r"""^(\s*(?:- )?[^\s#"'][^#"]*?:\s+)"([^"\\]*)"(\s*(?:#.*)?)$""")
+
+
+def keep_format(before: str, stack_file: str) -> int:
+    """The CLI re-serialises the file it writes (yaml.v3): a plain ``false`` it did not touch
+    comes back as ``"false"``. Put back each such line as it was, when ``before`` had it."""
+    path = Path(stack_file)
+    if not path.exists() or not Path(before).exists():
+        return 0
+    old = set(Path(before).read_text(encoding="utf-8").splitlines())
+    text = path.read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        match = _QUOTED.match(line)
+        plain = f"{match.group(1)}{match.group(2)}{match.group(3)}" if match else line
+        lines.append(plain if match and line not in old and plain in old else line)
+    kept = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+    if kept != text:
+        path.write_text(kept, encoding="utf-8")
+    return 0
+
+
 #: lemlist's own words for an id it does not know (lemlist_resource/lemlist/answers.py GONE_TEXT),
 #: which the emulator speaks too: the only 404 that says "an emulator, and it took the key".
 GONE_TEXT = "Email account not found"
+#: The emulator's own header naming its process and state file (lemlist_emulator/server.py).
+IDENTITY_HEADER = "X-Lemlist-Emulator"
 
 
-def _test_call(url: str, key: str) -> tuple[int, str] | None:
-    """The HTTP status and (start of the) body of a test call on an unknown id with ``key``;
-    None: nothing listens."""
+def _test_call(url: str, key: str) -> tuple[int, str, str] | None:
+    """The HTTP status, (start of the) body and identity header of a test call on an unknown
+    id with ``key``; None: nothing listens."""
     auth = base64.b64encode(f":{key}".encode()).decode()
     request = urllib.request.Request(  # noqa: S310 - the dev stack's own http(s) URL
         f"{url.rstrip('/')}/user/email-accounts/umx_scriptsprobe/test",
@@ -78,21 +135,71 @@ def _test_call(url: str, key: str) -> tuple[int, str] | None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
     try:
         with opener.open(request, timeout=5) as response:
-            return int(response.status), response.read(4096).decode("utf-8", "replace")
+            body = response.read(4096).decode("utf-8", "replace")
+            return int(response.status), body, response.headers.get(IDENTITY_HEADER, "")
     except urllib.error.HTTPError as exc:
-        return int(exc.code), exc.read(4096).decode("utf-8", "replace")
+        body = exc.read(4096).decode("utf-8", "replace")
+        return int(exc.code), body, exc.headers.get(IDENTITY_HEADER, "")
     except (urllib.error.URLError, OSError):
         return None
 
 
-def probe(url: str, key: str, *team_keys: str) -> int:
-    """0: an emulator answers, in lemlist's words, and takes the key (and each team key);
-    3: nothing listens; 1: it refuses one, or what answers is not the emulator (said)."""
+def _identity(header: str) -> tuple[str, str]:
+    """The pid and state file an emulator's identity header names ("" when it names none)."""
+    fields = dict(part.strip().partition("=")[::2] for part in header.split(";"))
+    state = fields.get("state", "-")
+    return fields.get("pid", ""), "" if state == "-" else urllib.parse.unquote(state)
+
+
+def whose(url: str, header: str, state: str) -> str | None:
+    """None when the emulator answering with ``header`` keeps ``state`` (this checkout's);
+    else the one sentence saying whose it is and what to do."""
+    pid, theirs = _identity(header)
+    ours = os.path.realpath(state)
+    if theirs and os.path.realpath(theirs) == ours:
+        return None
+    stop = f"kill {pid}" if pid else "stop it"
+    if not header:
+        return (
+            f"the lemlist emulator on {url} does not say whose it is (started by hand, or by an "
+            f"older scripts/pulumi), so it is not known to keep this checkout's {state}: stop it "
+            "(kill $(cat .emulator/emulator.pid) if this checkout started it), then run this "
+            "again, and this script starts its own."
+        )
+    if not theirs:
+        return (
+            f"the lemlist emulator on {url} (pid {pid}) keeps no state file, so it is not this "
+            f"checkout's dev emulator ({state}): stop it ({stop}), then run this again, and this "
+            "script starts its own."
+        )
+    checkout = os.path.dirname(os.path.dirname(theirs))
+    if not os.path.exists(theirs):
+        return (
+            f"a stale lemlist emulator answers on {url} (pid {pid}): its state file {theirs} is "
+            f"gone (its checkout moved or was deleted); stop it ({stop}), then run this again."
+        )
+    return (
+        f"the lemlist emulator on {url} is another checkout's ({checkout}, pid {pid}), not this "
+        f"one's: the dev stacks of two checkouts share the port of stacks/Pulumi.dev.yaml, so "
+        f"stop that one (cd {checkout} && kill $(cat .emulator/emulator.pid)) before running "
+        "this checkout's dev stack, and start it again there afterwards."
+    )
+
+
+def probe(url: str, key: str, *team_keys: str, state: str | None = None) -> int:
+    """0: an emulator answers, in lemlist's words, and takes the key (and each team key) and,
+    with ``state``, it keeps that state file; 3: nothing listens; 1: it refuses one, it is
+    another's emulator, or what answers is not the emulator (said)."""
     for number, candidate in enumerate((key, *team_keys)):
         answer = _test_call(url, candidate)
         if answer is None:
             return 3
-        status, body = answer
+        status, body, header = answer
+        emulator = bool(header) or (status == 404 and body.strip() == GONE_TEXT)
+        if number == 0 and state is not None and emulator:
+            other = whose(url, header, state)
+            if other:
+                return fail(other)
         if status == 404 and body.strip() == GONE_TEXT:  # lemlist's words: the key was taken
             continue
         if status == 401:
@@ -117,7 +224,11 @@ def main(argv: list[str]) -> int:
         "stamp": lambda a: stamp(a),
         "dev-url": lambda a: dev_url(a[0]),
         "has-key": lambda a: has_key(a[0]),
-        "probe": lambda a: probe(a[0], a[1], *a[2:]),
+        "stack-state": lambda a: stack_state(a[0]),
+        "keep-format": lambda a: keep_format(a[0], a[1]),
+        "probe": lambda a: (
+            probe(a[2], a[3], *a[4:], state=a[1]) if a[:1] == ["--state"] else probe(*a)
+        ),
     }
     if not argv or argv[0] not in commands:
         return fail(f"pulumi_setup.py: expected one of {', '.join(commands)}", 2)

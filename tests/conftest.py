@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import dns.resolver
 import pytest
+from hypothesis import settings
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.ratelimit import LEMLIST_RATE
@@ -21,6 +23,16 @@ DEV_TEAM, DEV_TEAM_KEY = "globex", "emulator-globex-key"
 MEMBERS = ("usr_owner", "usr_member")
 #: Every credential the suite uses: no output, error or log line may ever contain one.
 CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, DEV_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWORD)
+
+# Hypothesis profiles. "ci", the default: derandomized (the same examples on every run and every
+# machine) and no example database, so a run cannot go red at random nor replay a failure found
+# elsewhere in this checkout. "fuzz": the deeper random search of scripts/fuzz (a maintenance
+# command, not CI), new seeds on every run, its finds kept in .hypothesis/ and printed as
+# ``@example`` lines to add to the test. HYPOTHESIS_PROFILE chooses (or pytest's
+# --hypothesis-profile, which wins).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=False)
+settings.register_profile("fuzz", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.hookimpl(trylast=True)

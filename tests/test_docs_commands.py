@@ -213,7 +213,8 @@ class Session:
 
 #: What a fresh clone does not hold (and a scratch copy must not): tools, state, caches.
 NOT_IN_A_CLONE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", ".pulumi*", ".emulator", ".soak", "__pycache__", "*.egg-info",
+    ".git", ".venv", "venv", ".pulumi*", ".emulator", ".soak", ".fuzz",
+    "__pycache__", "*.egg-info",
     ".*_cache", ".hypothesis", "build", "dist", "*.db",
 )
 

@@ -76,3 +76,25 @@ def test_anything_else_answering_404_is_a_clear_stop(
 def test_the_emulator_is_recognized_by_its_404_words() -> None:
     with Emulator(api_keys={"k": "team_1"}, teams={"globex": "g"}) as emulator:
         assert setup.probe(emulator.url, "k", "g") == 0
+
+
+def test_an_emulator_that_does_not_say_whose_it_is_is_not_taken_for_this_checkouts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in _server(404, GONE_TEXT.encode()):  # lemlist's words, no identity header
+        assert setup.probe(url, "k", state=str(tmp_path / "dev.db")) == 1
+    err = capsys.readouterr().err
+    assert "does not say whose it is" in err and "kill $(cat .emulator/emulator.pid)" in err
+
+
+def test_this_checkouts_emulator_is_recognized_by_its_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "dev.db"
+    with Emulator(api_keys={"k": "team_1"}, state_path=state) as emulator:
+        assert setup.probe(emulator.url, "k", state=str(state)) == 0
+        assert setup.probe(emulator.url, "k", state=str(tmp_path / "x.db")) == 1
+
+
+def test_the_emulators_identity_header_is_the_probes() -> None:
+    from lemlist_emulator.server import IDENTITY_HEADER
+
+    assert setup.IDENTITY_HEADER == IDENTITY_HEADER

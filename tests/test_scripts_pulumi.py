@@ -34,6 +34,15 @@ with open(os.environ["FAKE_LOG"], "a") as log:
     env = {k: os.environ.get(k) for k in
            ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL")}
     log.write(json.dumps({"pulumi": sys.argv[1:], "env": env}) + "\\n")
+a = sys.argv[1:]
+if a[:2] == ["stack", "select"] and "--create" not in a and (
+    a[2] in os.environ.get("FAKE_MISSING_STACKS", "").split(",")
+):
+    sys.exit("error: no stack named " + a[2])
+if a[:2] == ["config", "set"]:  # as the real CLI does: re-serialised, a plain false quoted
+    path = "stacks/Pulumi." + a[a.index("--stack") + 1] + ".yaml"
+    text = open(path).read().replace("protect: false", 'protect: "false"')
+    open(path, "w").write(text + "  " + a[2] + ": " + a[3] + "\\n")
 """
 
 # A CLI cached for the scratch repository's Pulumi version (requirements.txt: 3.0.0).
@@ -113,6 +122,12 @@ class Repo:
         self.log.unlink()
         return [json.loads(line) for line in lines]
 
+    @property
+    def state(self) -> Path:
+        """The dev emulator's state file; its directory made (an emulator here keeps it)."""
+        (self.root / ".emulator").mkdir(exist_ok=True)
+        return self.root / ".emulator" / "dev.db"
+
     def pulumi_calls(self) -> list[list[str]]:
         return [c["pulumi"] for c in self.calls() if "pulumi" in c]  # type: ignore[misc]
 
@@ -132,7 +147,12 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
     (root / "stacks" / "Pulumi.dev.yaml").write_text(
         dev.replace("http://127.0.0.1:8787/api", f"http://127.0.0.1:{port}/api")
     )
-    shutil.copy(ROOT / "stacks" / "Pulumi.prod.yaml", root / "stacks" / "Pulumi.prod.yaml")
+    # prod made the user's own (docs/gitops.md, "Make staging and prod yours"): not the example
+    # salt, whose passphrase nobody has (tests/test_scripts_pulumi_stacks.py covers that one).
+    prod = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    (root / "stacks" / "Pulumi.prod.yaml").write_text(
+        "\n".join(line for line in prod.splitlines() if not line.startswith("encryptionsalt:"))
+    )
     venv_bin = root / ".venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").write_text(FAKE_PYTHON)
@@ -172,7 +192,7 @@ def test_the_stack_option_works_anywhere(repo: Repo, args: list[str], expected: 
     result = repo.run(*args)
     assert result.returncode == 0, result.stderr
     assert repo.pulumi_calls() == [
-        ["stack", "select", "prod", "--create", "--non-interactive"],
+        ["stack", "select", "prod", "--non-interactive"],
         expected,
     ]
 
@@ -225,7 +245,9 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
 
 
 def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
-    with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port):
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port, state_path=repo.state
+    ):
         result = repo.run("up")
     assert result.returncode == 0, result.stderr
     calls = repo.calls()
@@ -234,7 +256,7 @@ def test_dev_reuses_an_emulator_that_takes_the_dev_key(repo: Repo) -> None:
 
 
 def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> None:
-    with Emulator(api_keys={"my-own-key": "team_1"}, port=repo.port):
+    with Emulator(api_keys={"my-own-key": "team_1"}, port=repo.port, state_path=repo.state):
         result = repo.run("up")
     assert result.returncode == 1
     assert "refuses the dev stack's API key (HTTP 401)" in result.stderr
@@ -242,11 +264,44 @@ def test_dev_stops_when_the_emulator_there_refuses_the_dev_key(repo: Repo) -> No
 
 
 def test_dev_stops_when_the_emulator_there_lacks_the_second_team(repo: Repo) -> None:
-    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port):  # started before teams
+    # started before teams
+    with Emulator(api_keys={DEV_KEY: "team_1"}, port=repo.port, state_path=repo.state):
         result = repo.run("up")
     assert result.returncode == 1
     assert "refuses the dev stack's second team's key (lemlist:teams) (HTTP 401)" in result.stderr
     assert "emulator-globex-key" not in result.stderr
+    assert repo.pulumi_calls() == []
+
+
+def test_dev_stops_at_another_checkouts_emulator_and_says_whose(
+    repo: Repo, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-checkout"
+    (other / ".emulator").mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=other / ".emulator" / "dev.db",
+    ):
+        result = repo.run("up")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert f"is another checkout's ({other}, pid {os.getpid()})" in lines[-1]
+    assert f"cd {other} && kill $(cat .emulator/emulator.pid)" in lines[-1]
+    assert repo.pulumi_calls() == []
+
+
+def test_dev_stops_at_a_stale_emulator_whose_state_is_gone(repo: Repo, tmp_path: Path) -> None:
+    gone = tmp_path / "deleted-checkout" / ".emulator"
+    gone.mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=gone / "dev.db",
+    ):
+        shutil.rmtree(gone.parent)
+        result = repo.run("up")
+    assert result.returncode == 1
+    assert "a stale lemlist emulator" in result.stderr
+    assert f"stop it (kill {os.getpid()})" in result.stderr
     assert repo.pulumi_calls() == []
 
 
@@ -307,7 +362,7 @@ def test_a_cli_cached_for_the_projects_version_is_used(repo: Repo) -> None:
     result = repo.run("--stack", "prod", "preview", cli=False)
     assert result.returncode == 0, result.stderr
     calls = repo.pulumi_calls()
-    assert calls[0] == ["stack", "select", "prod", "--create", "--non-interactive"]
+    assert calls[0] == ["stack", "select", "prod", "--non-interactive"]
     # The cached build has no Python language host: the program goes through --client.
     args = calls[-1]
     assert args[:3] == ["preview", "--stack", "prod"]

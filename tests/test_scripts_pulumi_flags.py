@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_scripts_pulumi import Repo, repo  # noqa: F401 - the fixture
 
-SELECT_PROD = ["stack", "select", "prod", "--create", "--non-interactive"]
+SELECT_PROD = ["stack", "select", "prod", "--non-interactive"]
 
 
 @pytest.mark.parametrize(
