@@ -45,6 +45,7 @@ ELSEWHERE: dict[str, str] = {
     "pulumi ": "needs the Pulumi CLI and a stack of the reader's own: tests/e2e",
     "./scripts/test": "the suite itself (CI runs it through .ci/run)",
     "./scripts/soak": "the suite itself, many times: a maintenance command",
+    "./scripts/fuzz": "the property tests, many times with new seeds: a maintenance command",
     "python -m pytest": "tests of this very suite",
     "python3 -m venv": "creates the virtualenv from the package index: scripts/test does it "
     "on every fresh clone (.ci/run)",
