@@ -132,7 +132,7 @@ def test_a_billing_refusal_is_a_clear_error_that_keeps_state(stack: Stack) -> No
     with pytest.raises(HostError) as failure:
         stack.up(**SETTINGS)
     message = failure.value.message
-    assert "HTTP 402" in message and "lemwarm needs a seat" in message
+    assert 'HTTP 400 "billing-error"' in message and "lemwarm needs a seat" in message
     assert "enabled: false" in message and "state is unchanged" in message
     assert_no_credentials(message)
     assert stack.warmups.state == before  # the failed update recorded nothing
@@ -182,12 +182,17 @@ def test_a_preview_of_a_new_mailbox_plans_its_warmup_with_unknown_values(stack: 
 def test_a_mailbox_disconnected_first_leaves_a_warmup_that_is_gone(stack: Stack) -> None:
     stack.up(**SETTINGS)
     assert stack.emulator.disconnect(stack.mailbox_id)
-    assert stack.warmups.refresh() == {"alice": "deleted"}
+    before = copy.deepcopy(stack.warmups.state)
+    with pytest.raises(HostError) as failure:  # lemlist's GET settings word: not "gone"
+        stack.warmups.refresh()
+    assert '"Error retrieving settings"' in failure.value.message
+    assert "not taken for gone" in failure.value.message and "`pulumi up`" in failure.value.message
+    assert stack.warmups.state == before
     assert stack.mailboxes.refresh() == {"alice": "deleted"}
-    stack.up(**SETTINGS)  # the mailbox is connected again, and so is its warm-up
+    stack.up(**SETTINGS)  # reconnected; the old warm-up's pause answers mailbox-deleted: gone
     assert stack.lemwarm()["active"] is True
     stack.mailboxes.destroy()  # destroyed out of order: the mailbox first
-    stack.warmups.destroy()  # pausing a gone mailbox's warm-up: lemlist's 404, done
+    stack.warmups.destroy()  # pausing a deleted mailbox's warm-up: mailbox-deleted, done
     assert stack.emulator.accounts() == []
 
 
