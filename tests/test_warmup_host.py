@@ -95,6 +95,27 @@ def test_enabled_false_pauses_and_true_starts_again(stack: Stack) -> None:
     assert stack.lemwarm()["active"] is True
 
 
+def test_refresh_shows_lemwarms_deliverability_score(stack: Stack) -> None:
+    stack.up(**SETTINGS)
+    assert stack.warmups.refresh() == {"alice": "kept"}
+    unread = stack.warmups.state["alice"].outputs
+    assert unread.get("deliverability_score") is None and unread.get("active_since") is None
+    stack.emulator.set_lemwarm(
+        stack.mailbox_id,
+        activeAt="2025-04-10T07:38:31.530Z",
+        deliverability={"score": 70, "lastAt": "2025-04-09T13:34:43.998Z"},
+    )
+    assert stack.warmups.refresh() == {"alice": "kept"}
+    outs = stack.warmups.state["alice"].outputs
+    assert outs["deliverability_score"] == 70
+    assert outs["deliverability_checked_at"] == "2025-04-09T13:34:43.998Z"
+    assert outs["active_since"] == "2025-04-10T07:38:31.530Z"
+    assert stack.up(**SETTINGS)["warmup:alice"] == "same"  # read-only: no drift
+    stack.emulator.set_lemwarm(stack.mailbox_id, deliverability={"score": "high"})
+    stack.warmups.refresh()
+    assert stack.warmups.state["alice"].outputs.get("deliverability_score") is None
+
+
 def test_a_setting_changed_in_lemlist_shows_as_drift_and_up_restores_it(stack: Stack) -> None:
     stack.up(**SETTINGS)
     stack.emulator.set_lemwarm(stack.mailbox_id, warmEmailMax=37, warmUsePlaintext=True)

@@ -21,6 +21,7 @@ from ..errors import LemlistAPIError, LemlistError, LemlistUnavailableError, Une
 from ..lemlist.answers import GONE_TEXT, KEY_HINT, URL_HINT, Answer, api_error, disconnected, gone
 from ..lemlist.redaction import forms, scope
 from ..lemlist.transport import Retryable, Transport
+from .health import health_read
 from .rules import SETTINGS, check_setting, mailbox_id_problem
 
 LEMWARM_PATH = "/lemwarm"
@@ -90,12 +91,15 @@ class LemwarmClient:
         return self._ok(self._call("POST", mailbox_id, "/pause", what), what)
 
     def settings(self, mailbox_id: str) -> dict[str, Any] | None:
-        """``GET /lemwarm/{id}/settings``: the six settings, or None for lemlist's own 404."""
+        """``GET /lemwarm/{id}/settings``: the six settings and the health outputs
+        (:mod:`.health`), or None when lemlist says the mailbox is gone."""
         what = f"Reading the lemwarm settings of the lemlist mailbox {mailbox_id}"
         answer = self._call("GET", mailbox_id, "/settings", what)
         if answer is None:
             return None
         found = settings_read(answer)
+        if found is not None:
+            found.update(health_read(answer.json()))
         if found is None:
             raise self._unexpected(
                 what,

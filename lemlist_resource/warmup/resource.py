@@ -50,6 +50,12 @@ class Warmup(Resource, module="lemlist", name="Warmup"):
     answer_percentage: Output[int | None]
     plain_text: Output[bool | None]
     daily_variance: Output[bool | None]
+    #: lemwarm's deliverability score (0-100), as of the last ``pulumi refresh``; read-only.
+    deliverability_score: Output[int | None]
+    #: When lemwarm last checked deliverability (ISO 8601), as of the last refresh.
+    deliverability_checked_at: Output[str | None]
+    #: Since when lemwarm has been active (ISO 8601, lemlist's ``activeAt``).
+    active_since: Output[str | None]
 
     def __init__(
         self, resource_name: str, args: WarmupArgs, opts: ResourceOptions | None = None
