@@ -8,6 +8,7 @@ from typing import Any
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
+from .health import HEALTH_OUTPUTS
 from .provider import WarmupProvider
 from .rules import FIELD_NAMES
 
@@ -61,4 +62,5 @@ class Warmup(Resource, module="lemlist", name="Warmup"):
         self, resource_name: str, args: WarmupArgs, opts: ResourceOptions | None = None
     ) -> None:
         props: dict[str, Any] = {name: getattr(args, name) for name in FIELD_NAMES}
+        props.update(dict.fromkeys(HEALTH_OUTPUTS))  # read-only: set by refresh
         super().__init__(WarmupProvider(), resource_name, props, opts)
