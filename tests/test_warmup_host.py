@@ -245,3 +245,13 @@ def test_the_serialized_provider_is_a_reference_without_keys() -> None:
     assert len(WARMUP_PROVIDER) < 200
     assert API_KEY not in WARMUP_PROVIDER
     assert repr(WarmupProvider()) == "WarmupProvider()"
+
+
+def test_a_warmup_of_a_mailbox_lemlist_does_not_know_fails_in_lemlists_words(
+    stack: Stack,
+) -> None:
+    with pytest.raises(HostError) as failure:
+        stack.warmups.up({"ghost": {"mailbox_id": "usm_2mkqJNUjnJQiyVBht"}})
+    assert "invalid-usermailbox" in failure.value.message
+    assert "Check mailbox_id" in failure.value.message
+    assert "ghost" not in stack.warmups.state
