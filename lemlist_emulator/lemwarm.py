@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -137,7 +138,9 @@ class LemwarmRoutes:
             if account is None or account["team"] != team:
                 raise Refused(400, _unknown(operation, method, mailbox_id in self._deleted))
             if operation == "lemwarm_settings" and method == "GET":
-                return 200, dict(DEFAULT_SETTINGS, **account.get("lemwarm_settings", {}))
+                since = account.get("lemwarm_active_at")
+                shown = {"activeAt": since} if since else {}
+                return 200, {**DEFAULT_SETTINGS, **shown, **account.get("lemwarm_settings", {})}
             if operation == "lemwarm_start" and (team in self._no_lemwarm_seat or (
                 None in self._no_lemwarm_seat
             )):
@@ -175,10 +178,16 @@ def _unknown(operation: str, method: str, deleted: bool) -> str:
     return MSG_READ_ERROR if method == "GET" else MSG_UPDATE_ERROR
 
 
+def _now() -> str:
+    """The time as lemlist writes it: ISO 8601, milliseconds, UTC ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _changed(account: dict[str, Any], operation: str, changes: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``account`` that ``operation`` changes."""
-    if operation == "lemwarm_start":
-        return {"lemwarm_active": True}
+    if operation == "lemwarm_start":  # activeAt: since when it runs, as the GET example shows
+        since = account.get("lemwarm_active_at") if account.get("lemwarm_active") else None
+        return {"lemwarm_active": True, "lemwarm_active_at": since or _now()}
     if operation == "lemwarm_pause":
         return {"lemwarm_active": False}
     return {"lemwarm_settings": {**account.get("lemwarm_settings", {}), **changes}}
