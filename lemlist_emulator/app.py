@@ -23,7 +23,9 @@ from lemlist_emulator.plans import PlanGates
 from lemlist_emulator.ratelimit import RateLimiter
 from lemlist_emulator.reading import Reading
 from lemlist_emulator.refusals import (
+    MSG_BAD_METHOD,
     MSG_METHOD,
+    MSG_NO_KEY,
     MSG_NOT_FOUND,
     MSG_RATE_LIMITED,
     LemlistRefusal,
@@ -181,8 +183,11 @@ class LemlistApp:
         found = route(request.path)
         if found is None and self.catch_all:
             return Reply(200, WEB_APP_PAGE, HTML)
+        key = presented_key(request)
+        if not key and found is not None and found[0] == "team":
+            return text_reply(400, MSG_NO_KEY)
         try:
-            principal = self.backend.authenticate(presented_key(request))
+            principal = self.backend.authenticate(key)
         except LemlistRefusal as exc:
             return text_reply(exc.status, exc.message)
         headers: list[tuple[str, str]] = []
@@ -195,7 +200,8 @@ class LemlistApp:
             return text_reply(404, MSG_NOT_FOUND, headers)
         operation, account_id, methods = found
         if request.method not in methods:
-            return text_reply(405, MSG_METHOD, [*headers, ("Allow", ", ".join(methods))])
+            said = MSG_BAD_METHOD if operation == "channels" else MSG_METHOD  # the spec's words
+            return text_reply(405, said, [*headers, ("Allow", ", ".join(methods))])
         if self.gates.gated(principal.team, operation):
             return text_reply(402, MSG_PLAN, headers)
         if admitted is not None:
@@ -220,7 +226,7 @@ class LemlistApp:
         if operation == "channels":
             return self.reading.channels(principal)
         if operation == "team":
-            return self.reading.team(principal)
+            return self.reading.team(principal, request.query)
         if operation == "user":
             return self.reading.user(principal, account_id)
         return self.backend.test(principal, account_id)

@@ -190,7 +190,7 @@ def _fault_options(add: Callable[..., Any]) -> None:
         metavar="HOST[:smtp|imap]",
         help="connectivity tests of accounts on HOST fail (both sides unless one is named)",
     )
-    add("--no-lemwarm-seat", action="store_true", help="lemwarm start answers 402 (no seat)")
+    add("--no-lemwarm-seat", action="store_true", help="lemwarm start: 400 billing-error (no seat)")
 
 
 def _random_faults(args: argparse.Namespace) -> RandomFaults | None:

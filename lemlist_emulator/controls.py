@@ -58,5 +58,6 @@ class Controls:
         self._backend.set_lemwarm(account_id, active, settings)
 
     def set_lemwarm_seat(self, available: bool, team: str | None = None) -> None:
-        """With ``available=False``, lemwarm start answers 402 for ``team`` (None: every team)."""
+        """With ``available=False``, lemwarm start answers 400 ``billing-error`` for ``team``
+        (None: every team)."""
         self._backend.set_lemwarm_seat(available, team)

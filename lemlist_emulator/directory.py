@@ -49,14 +49,27 @@ def channels_body(plan: str, accounts: Sequence[Account]) -> dict[str, Any]:
     }
 
 
-def team_body(team: str, members: Sequence[str]) -> dict[str, Any]:
-    """``GET /team``: the team's id, name, member ids and creator (its first member)."""
-    return {
+def team_body(team: str, members: Sequence[str], v2: bool = False) -> dict[str, Any]:
+    """``GET /team``: the team's id, name, member ids and creator (its first member, so
+    ``members`` is never empty); ``v2`` (``?version=v2``) adds ``users``, each member's
+    ``userId``, ``name``, ``email`` and ``role``."""
+    body: dict[str, Any] = {
         "_id": team,
         "name": team,
         "userIds": list(members),
-        "createdBy": members[0] if members else None,
+        "createdBy": members[0],
     }
+    if v2:
+        body["users"] = [
+            {
+                "userId": user,
+                "name": user,
+                "email": user_email(user),
+                "role": "admin" if index == 0 else "user",
+            }
+            for index, user in enumerate(members)
+        ]
+    return body
 
 
 def user_body(user_id: str, owner: bool, accounts: Sequence[Account]) -> dict[str, Any]:

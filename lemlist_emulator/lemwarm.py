@@ -6,12 +6,14 @@ Written from the contract (../shared/lemlist-api.md, "lemwarm"), not from the pr
 ``warmUsePlaintext`` and ``warmDailyVarianceEnabled`` (booleans), at least one; 200
 ``{"ok": true}``; 400 ``A provided field has the wrong type`` (a value of the wrong JSON type)
 or ``Error updating settings`` (no field, or a number out of range). Where the contract is
-silent, the emulator's choices (docs/emulator.md): an unknown mailbox answers 404
-``Email account not found`` (the contract's sentence for an unknown mailbox); another team's
-answers 403 ``You are not allowed to modify this mailbox`` on writes and 404 on a read; a team
-without a lemwarm seat answers start with 402 ``LEMWARM_SEAT_TEXT``; a new mailbox starts
-paused with :data:`DEFAULT_SETTINGS`. The mixin keeps each account's ``lemwarm_active`` and
-``lemwarm_settings`` on its record (``GET /users/{userId}`` reports ``lemwarm.active``).
+silent on which word, the emulator's choices (docs/emulator.md), every one a 400 as the
+spec (../shared/lemlist-openapi.json) gives these routes no other refusal status: start and
+pause answer warmupToggle's words, ``mailbox-deleted`` (a disconnected mailbox),
+``invalid-usermailbox`` (unknown, or another team's) and ``billing-error`` (start, no lemwarm
+seat); GET settings answers ``Error retrieving settings`` and PATCH ``Error updating
+settings`` for such a mailbox; a new mailbox starts paused with :data:`DEFAULT_SETTINGS`.
+The mixin keeps each account's ``lemwarm_active`` and ``lemwarm_settings`` on its record
+(``GET /users/{userId}`` reports ``lemwarm.active``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -28,7 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SETTINGS",
-    "LEMWARM_SEAT_TEXT",
+    "MSG_BILLING",
+    "MSG_DELETED",
+    "MSG_INVALID_MAILBOX",
+    "MSG_READ_ERROR",
     "MSG_UPDATE_ERROR",
     "MSG_WRONG_TYPE",
     "LemwarmRoutes",
@@ -37,9 +43,10 @@ __all__ = [
 
 MSG_WRONG_TYPE = "A provided field has the wrong type"
 MSG_UPDATE_ERROR = "Error updating settings"
-LEMWARM_SEAT_TEXT = "lemwarm is available with a lemwarm seat: add one to your plan"
-_NOT_FOUND = "Email account not found"
-_FORBIDDEN = "You are not allowed to modify this mailbox"
+MSG_READ_ERROR = "Error retrieving settings"
+MSG_BILLING = "billing-error"
+MSG_DELETED = "mailbox-deleted"
+MSG_INVALID_MAILBOX = "invalid-usermailbox"
 _BAD_TEAM = "Bad team"
 
 #: name -> (low, high), or None for a boolean.
@@ -116,6 +123,7 @@ class LemwarmRoutes:
     _lock: threading.Lock
     _store: MemoryStore
     _no_lemwarm_seat: set[str | None]
+    _deleted: set[str]
 
     def lemwarm(
         self, principal: Principal, operation: str, method: str, mailbox_id: str, body: bytes
@@ -124,20 +132,19 @@ class LemwarmRoutes:
         team = principal.team
         if team is None:
             raise Refused(400, _BAD_TEAM)
-        write = operation != "lemwarm_settings" or method == "PATCH"
         changes = settings_update(body) if method == "PATCH" else {}
         with self._lock:
             account = self._store.get(mailbox_id)
-            if account is None or (account["team"] != team and not write):
-                raise Refused(404, _NOT_FOUND)
-            if account["team"] != team:
-                raise Refused(403, _FORBIDDEN)
+            if account is None or account["team"] != team:
+                raise Refused(400, _unknown(operation, method, mailbox_id in self._deleted))
             if operation == "lemwarm_settings" and method == "GET":
-                return 200, dict(DEFAULT_SETTINGS, **account.get("lemwarm_settings", {}))
+                since = account.get("lemwarm_active_at")
+                shown = {"activeAt": since} if since else {}
+                return 200, {**DEFAULT_SETTINGS, **shown, **account.get("lemwarm_settings", {})}
             if operation == "lemwarm_start" and (team in self._no_lemwarm_seat or (
                 None in self._no_lemwarm_seat
             )):
-                raise Refused(402, LEMWARM_SEAT_TEXT)
+                raise Refused(400, MSG_BILLING)
             self._store.update(mailbox_id, _changed(account, operation, changes))
         return 200, {"ok": True}
 
@@ -164,10 +171,23 @@ class LemwarmRoutes:
                 self._no_lemwarm_seat.add(team)
 
 
+def _unknown(operation: str, method: str, deleted: bool) -> str:
+    """lemlist's word for a mailbox the key's team does not have (gone, unknown, foreign)."""
+    if operation != "lemwarm_settings":
+        return MSG_DELETED if deleted else MSG_INVALID_MAILBOX
+    return MSG_READ_ERROR if method == "GET" else MSG_UPDATE_ERROR
+
+
+def _now() -> str:
+    """The time as lemlist writes it: ISO 8601, milliseconds, UTC ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _changed(account: dict[str, Any], operation: str, changes: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``account`` that ``operation`` changes."""
-    if operation == "lemwarm_start":
-        return {"lemwarm_active": True}
+    if operation == "lemwarm_start":  # activeAt: since when it runs, as the GET example shows
+        since = account.get("lemwarm_active_at") if account.get("lemwarm_active") else None
+        return {"lemwarm_active": True, "lemwarm_active_at": since or _now()}
     if operation == "lemwarm_pause":
         return {"lemwarm_active": False}
     return {"lemwarm_settings": {**account.get("lemwarm_settings", {}), **changes}}

@@ -91,6 +91,7 @@ class Backend(LemwarmRoutes):
         self._store = store if store is not None else MemoryStore()
         self._check_failures: dict[tuple[str, str], str] = {}
         self._no_lemwarm_seat: set[str | None] = set()  # teams refused on lemwarm start
+        self._deleted: set[str] = set()  # disconnected ids: lemwarm answers mailbox-deleted
         self._closed = False
 
     # ----- identity -------------------------------------------------------------------------
@@ -183,6 +184,7 @@ class Backend(LemwarmRoutes):
             if account["team"] != team:
                 raise LemlistRefusal(403, MSG_FORBIDDEN_MAILBOX)
             self._store.remove(account_id)
+            self._deleted.add(account_id)
         return 200, {"ok": True}
 
     def test(self, principal: Principal, account_id: str) -> Result:
@@ -245,6 +247,7 @@ class Backend(LemwarmRoutes):
         """Disconnect an account outside the API (as in the lemlist UI); False if unknown."""
         with self._lock:
             self._ensure_open()
+            self._deleted.add(account_id)
             return self._store.remove(account_id)
 
     def fail_check(self, host: str, protocol: str | None, error: str) -> None:
@@ -268,6 +271,7 @@ class Backend(LemwarmRoutes):
             self._store.clear()
             self._check_failures.clear()
             self._no_lemwarm_seat.clear()
+            self._deleted.clear()
             self._status_rules.clear()
 
     def close(self) -> None:

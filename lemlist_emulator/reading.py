@@ -8,11 +8,18 @@ default); off, such an id answers ``404 Not found`` as the emulator once did.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from lemlist_emulator.directory import channels_body, team_body, user_body
 from lemlist_emulator.model import Backend
 from lemlist_emulator.plans import PlanGates
-from lemlist_emulator.refusals import MSG_NO_USER, MSG_NOT_FOUND, LemlistRefusal, Principal
+from lemlist_emulator.refusals import (
+    MSG_NO_USER,
+    MSG_NO_USER_TEAM,
+    MSG_NOT_FOUND,
+    LemlistRefusal,
+    Principal,
+)
 
 __all__ = ["Reading"]
 
@@ -39,10 +46,16 @@ class Reading:
             raise LemlistRefusal(400, MSG_NO_USER)
         return 200, channels_body(self.gates.plan(team), self._mailboxes(team, members[0]))
 
-    def team(self, principal: Principal) -> Result:
-        """``GET /team``: the key's team and its members; 400 ``Bad team``."""
+    def team(self, principal: Principal, query: str = "") -> Result:
+        """``GET /team``: the key's team and its members (``users`` too with
+        ``version=v2``); 400 ``Bad team``; 404 ``No user found for this API key`` (a team
+        without members)."""
         team = self.backend.team_name(principal)
-        return 200, team_body(team, self.backend.members(team))
+        members = self.backend.members(team)
+        if not members:
+            raise LemlistRefusal(404, MSG_NO_USER_TEAM)
+        v2 = "v2" in parse_qs(query).get("version", [])
+        return 200, team_body(team, members, v2)
 
     def user(self, principal: Principal, user_id: str) -> Result:
         """``GET /users/{userId}``: a member of the key's team with every mailbox of theirs;

@@ -10,6 +10,7 @@ from lemlist_emulator import rules
 
 __all__ = [
     "MSG_BAD_AUTH",
+    "MSG_BAD_METHOD",
     "MSG_BAD_TEAM",
     "MSG_DUPLICATE",
     "MSG_FORBIDDEN_MAILBOX",
@@ -19,7 +20,9 @@ __all__ = [
     "MSG_NOT_FOUND",
     "MSG_NOT_FOUND_ACCOUNT",
     "MSG_NOT_MEMBER",
+    "MSG_NO_KEY",
     "MSG_NO_USER",
+    "MSG_NO_USER_TEAM",
     "MSG_RATE_LIMITED",
     "BackendClosed",
     "LemlistRefusal",
@@ -36,9 +39,12 @@ MSG_DUPLICATE = "This SMTP mailbox already exists"
 MSG_NOT_FOUND_ACCOUNT = "Email account not found"
 MSG_FORBIDDEN_MAILBOX = "You are not allowed to modify this mailbox"
 MSG_METHOD = "Method not allowed"
+MSG_BAD_METHOD = "Bad method"  # GET /user/channels' 405
 MSG_NOT_FOUND = "Not found"
 MSG_RATE_LIMITED = "Too many requests"
-MSG_NO_USER = "No user found for this api key"
+MSG_NO_USER = "No user found for this api key"  # GET /user/channels spells it so
+MSG_NO_USER_TEAM = "No user found for this API key"  # GET /team spells it so
+MSG_NO_KEY = "No API key provided"  # GET /team without a key
 
 
 class LemlistRefusal(Exception):

@@ -140,6 +140,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
+    def __getattr__(self, name: str) -> Any:
+        """Every other method (TRACE, CONNECT, …) is dispatched too, so a route answers it
+        405 as lemlist does, where the stdlib would answer 501 for want of a ``do_X``."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     def _write(self, reply: Reply, head: bool) -> None:
         if self.server.stopping:
             self.close_connection = True

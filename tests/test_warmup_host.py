@@ -95,6 +95,28 @@ def test_enabled_false_pauses_and_true_starts_again(stack: Stack) -> None:
     assert stack.lemwarm()["active"] is True
 
 
+def test_refresh_shows_lemwarms_deliverability_score(stack: Stack) -> None:
+    stack.up(**SETTINGS)
+    assert stack.warmups.refresh() == {"alice": "kept"}
+    unread = stack.warmups.state["alice"].outputs
+    assert unread.get("deliverability_score") is None  # lemwarm has not measured it yet
+    assert isinstance(unread.get("active_since"), str)  # set by the start
+    stack.emulator.set_lemwarm(
+        stack.mailbox_id,
+        activeAt="2025-04-10T07:38:31.530Z",
+        deliverability={"score": 70, "lastAt": "2025-04-09T13:34:43.998Z"},
+    )
+    assert stack.warmups.refresh() == {"alice": "kept"}
+    outs = stack.warmups.state["alice"].outputs
+    assert outs["deliverability_score"] == 70
+    assert outs["deliverability_checked_at"] == "2025-04-09T13:34:43.998Z"
+    assert outs["active_since"] == "2025-04-10T07:38:31.530Z"
+    assert stack.up(**SETTINGS)["warmup:alice"] == "same"  # read-only: no drift
+    stack.emulator.set_lemwarm(stack.mailbox_id, deliverability={"score": "high"})
+    stack.warmups.refresh()
+    assert stack.warmups.state["alice"].outputs.get("deliverability_score") is None
+
+
 def test_a_setting_changed_in_lemlist_shows_as_drift_and_up_restores_it(stack: Stack) -> None:
     stack.up(**SETTINGS)
     stack.emulator.set_lemwarm(stack.mailbox_id, warmEmailMax=37, warmUsePlaintext=True)
@@ -132,7 +154,7 @@ def test_a_billing_refusal_is_a_clear_error_that_keeps_state(stack: Stack) -> No
     with pytest.raises(HostError) as failure:
         stack.up(**SETTINGS)
     message = failure.value.message
-    assert "HTTP 402" in message and "lemwarm needs a seat" in message
+    assert 'HTTP 400 "billing-error"' in message and "lemwarm needs a seat" in message
     assert "enabled: false" in message and "state is unchanged" in message
     assert_no_credentials(message)
     assert stack.warmups.state == before  # the failed update recorded nothing
@@ -182,12 +204,17 @@ def test_a_preview_of_a_new_mailbox_plans_its_warmup_with_unknown_values(stack: 
 def test_a_mailbox_disconnected_first_leaves_a_warmup_that_is_gone(stack: Stack) -> None:
     stack.up(**SETTINGS)
     assert stack.emulator.disconnect(stack.mailbox_id)
-    assert stack.warmups.refresh() == {"alice": "deleted"}
+    before = copy.deepcopy(stack.warmups.state)
+    with pytest.raises(HostError) as failure:  # lemlist's GET settings word: not "gone"
+        stack.warmups.refresh()
+    assert '"Error retrieving settings"' in failure.value.message
+    assert "not taken for gone" in failure.value.message and "`pulumi up`" in failure.value.message
+    assert stack.warmups.state == before
     assert stack.mailboxes.refresh() == {"alice": "deleted"}
-    stack.up(**SETTINGS)  # the mailbox is connected again, and so is its warm-up
+    stack.up(**SETTINGS)  # reconnected; the old warm-up's pause answers mailbox-deleted: gone
     assert stack.lemwarm()["active"] is True
     stack.mailboxes.destroy()  # destroyed out of order: the mailbox first
-    stack.warmups.destroy()  # pausing a gone mailbox's warm-up: lemlist's 404, done
+    stack.warmups.destroy()  # pausing a deleted mailbox's warm-up: mailbox-deleted, done
     assert stack.emulator.accounts() == []
 
 
@@ -219,3 +246,13 @@ def test_the_serialized_provider_is_a_reference_without_keys() -> None:
     assert len(WARMUP_PROVIDER) < 200
     assert API_KEY not in WARMUP_PROVIDER
     assert repr(WarmupProvider()) == "WarmupProvider()"
+
+
+def test_a_warmup_of_a_mailbox_lemlist_does_not_know_fails_in_lemlists_words(
+    stack: Stack,
+) -> None:
+    with pytest.raises(HostError) as failure:
+        stack.warmups.up({"ghost": {"mailbox_id": "usm_2mkqJNUjnJQiyVBht"}})
+    assert "invalid-usermailbox" in failure.value.message
+    assert "Check mailbox_id" in failure.value.message
+    assert "ghost" not in stack.warmups.state

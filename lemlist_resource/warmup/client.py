@@ -2,10 +2,12 @@
 
 Built on the email-account client's parts: the same :class:`~..lemlist.transport.Transport` (so the
 pacer is the one every client of the same key shares), :mod:`..lemlist.answers` for what an answer
-means and :mod:`..lemlist.redaction` for what a message may quote. lemlist documents no 404 for
-lemwarm; the only 404 taken for "the mailbox is gone" is lemlist's own
-``Email account not found`` (:func:`..lemlist.answers.gone`). Any other answer is an error
-that keeps the stack state.
+means and :mod:`..lemlist.redaction` for what a message may quote. lemlist's OpenAPI gives the
+lemwarm routes 200, 400, 401 and 405 only; a 400 carries lemlist's word (warmupToggle's on
+start and pause). "The mailbox is gone" is a 400 ``mailbox-deleted`` or
+``invalid-usermailbox`` (:data:`GONE_WORDS`), or lemlist's own 404 ``Email account not found``
+(:func:`..lemlist.answers.gone`); ``billing-error`` is the lemwarm seat; ``Bad team`` is the
+team's key. Any other answer is an error that keeps the stack state.
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ from ..errors import LemlistAPIError, LemlistError, LemlistUnavailableError, Une
 from ..lemlist.answers import GONE_TEXT, KEY_HINT, URL_HINT, Answer, api_error, disconnected, gone
 from ..lemlist.redaction import forms, scope
 from ..lemlist.transport import Retryable, Transport
+from .health import health_read
 from .rules import SETTINGS, check_setting, mailbox_id_problem
 
 LEMWARM_PATH = "/lemwarm"
+#: lemlist's words (400, text/plain) for a mailbox it no longer has, or never had for this team.
+GONE_WORDS = frozenset({"mailbox-deleted", "invalid-usermailbox"})
+#: lemlist's word (400) for a team without a lemwarm seat.
+BILLING_WORD = "billing-error"
+BAD_TEAM = "Bad team"
+#: lemlist's 400 on GET settings: documented, but it does not say the mailbox is gone.
+READ_ERROR = "Error retrieving settings"
 #: What a billing refusal looks like: lemlist's plan refusals are 402; the reason may name it.
 _BILLING_WORDS = ("seat", "billing", "plan", "subscription", "payment")
 
@@ -46,6 +56,12 @@ def settings_read(answer: Answer) -> dict[str, Any] | None:
             return None
         found[setting.name] = normalized
     return found
+
+
+def mailbox_gone(answer: Answer) -> bool:
+    """lemlist's 400 for a mailbox it no longer has (``mailbox-deleted``) or does not know
+    for this team (``invalid-usermailbox``)."""
+    return answer.status == 400 and not answer.is_html and answer.text.strip() in GONE_WORDS
 
 
 class LemwarmClient:
@@ -75,12 +91,15 @@ class LemwarmClient:
         return self._ok(self._call("POST", mailbox_id, "/pause", what), what)
 
     def settings(self, mailbox_id: str) -> dict[str, Any] | None:
-        """``GET /lemwarm/{id}/settings``: the six settings, or None for lemlist's own 404."""
+        """``GET /lemwarm/{id}/settings``: the six settings and the health outputs
+        (:mod:`.health`), or None when lemlist says the mailbox is gone."""
         what = f"Reading the lemwarm settings of the lemlist mailbox {mailbox_id}"
         answer = self._call("GET", mailbox_id, "/settings", what)
         if answer is None:
             return None
         found = settings_read(answer)
+        if found is not None:
+            found.update(health_read(answer.json()))
         if found is None:
             raise self._unexpected(
                 what,
@@ -139,7 +158,7 @@ class LemwarmClient:
                 ) from None
             if 200 <= answer.status < 300:
                 return answer
-            if gone(answer):
+            if gone(answer) or mailbox_gone(answer):
                 return None
             raise self._refused(what, answer, mailbox_id)
 
@@ -152,7 +171,11 @@ class LemwarmClient:
                 f"the stack state is kept: {URL_HINT}.",
             )
         low = answer.reason().lower()
-        if answer.status == 402 or any(word in low for word in _BILLING_WORDS):
+        worded = self._in_lemlists_words(what, answer)
+        if worded is not None:
+            return worded
+        billing = answer.status == 400 and answer.text.strip() == BILLING_WORD
+        if billing or answer.status == 402 or any(word in low for word in _BILLING_WORDS):
             return LemlistAPIError(
                 f"{what} failed: lemlist answered {answer.describe()}; lemwarm needs a seat on "
                 "the team's lemlist plan. Add a lemwarm seat to the plan (or set enabled: false "
@@ -168,6 +191,27 @@ class LemwarmClient:
                 answer.reason(),
             )
         return api_error(what, answer, label=mailbox_id, key_hint=self._key_hint)
+
+    def _in_lemlists_words(self, what: str, answer: Answer) -> LemlistAPIError | None:
+        """The sentence for lemlist's own 400 words ``Bad team`` and ``Error retrieving
+        settings``; None for any other answer."""
+        if answer.status == 400 and answer.text.strip() == BAD_TEAM:
+            return LemlistAPIError(
+                f"{what} failed: lemlist answered {answer.describe()}; the API key belongs to "
+                f"no lemlist team, so nothing was changed: {self._key_hint}.",
+                answer.status,
+                answer.reason(),
+            )
+        if answer.status == 400 and answer.text.strip() == READ_ERROR:
+            return LemlistAPIError(
+                f"{what} failed: lemlist answered {answer.describe()}; lemlist could not read "
+                "them (its answer for a mailbox this team no longer has, among others), so the "
+                "mailbox is not taken for gone and the stack state is kept. If the mailbox was "
+                "disconnected, `pulumi up` reconnects it and re-applies its warm-up.",
+                answer.status,
+                answer.reason(),
+            )
+        return None
 
     def _unexpected(self, what: str, answer: Answer, meaning: str) -> UnexpectedAnswerError:
         return UnexpectedAnswerError(

@@ -33,9 +33,10 @@ from .rules import FIELD_NAMES, REPLACE_FIELDS, SETTINGS, changed_settings, patc
 
 def _gone(mailbox_id: str, doing: str) -> LemlistError:
     return LemlistError(
-        f"{doing} lemwarm of the lemlist mailbox {mailbox_id} failed: lemlist answered "
-        '"Email account not found" (the mailbox was disconnected). Run `pulumi refresh` to drop '
-        "this warm-up from the state; connect the mailbox again to warm it up."
+        f"{doing} lemwarm of the lemlist mailbox {mailbox_id} failed: lemlist says this team "
+        "has no such mailbox (mailbox-deleted, invalid-usermailbox or Email account not found: "
+        "it was disconnected, or the id is wrong). Check mailbox_id, or connect the mailbox "
+        "again to warm it up; removing this Warmup from the program deletes it cleanly."
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
+from .health import HEALTH_OUTPUTS
 from .provider import WarmupProvider
 from .rules import FIELD_NAMES
 
@@ -50,9 +51,16 @@ class Warmup(Resource, module="lemlist", name="Warmup"):
     answer_percentage: Output[int | None]
     plain_text: Output[bool | None]
     daily_variance: Output[bool | None]
+    #: lemwarm's deliverability score (0-100), as of the last ``pulumi refresh``; read-only.
+    deliverability_score: Output[int | None]
+    #: When lemwarm last checked deliverability (ISO 8601), as of the last refresh.
+    deliverability_checked_at: Output[str | None]
+    #: Since when lemwarm has been active (ISO 8601, lemlist's ``activeAt``).
+    active_since: Output[str | None]
 
     def __init__(
         self, resource_name: str, args: WarmupArgs, opts: ResourceOptions | None = None
     ) -> None:
         props: dict[str, Any] = {name: getattr(args, name) for name in FIELD_NAMES}
+        props.update(dict.fromkeys(HEALTH_OUTPUTS))  # read-only: set by refresh
         super().__init__(WarmupProvider(), resource_name, props, opts)

@@ -87,12 +87,12 @@ def test_patch_refusals_are_lemlists_sentences(
     assert api.get(url(emu, mailbox_id, "settings")).json() == before
 
 
-def test_the_seat_switch_refuses_start_with_402(
+def test_the_seat_switch_refuses_start_with_billing_error(
     emu: Emulator, api: requests.Session, mailbox_id: str
 ) -> None:
     emu.set_lemwarm_seat(False)
     refused = api.post(url(emu, mailbox_id, "start"))
-    assert refused.status_code == 402 and "lemwarm seat" in refused.text
+    assert (refused.status_code, refused.text) == (400, "billing-error")
     assert emu.account(mailbox_id)["lemwarm_active"] is False  # type: ignore[index]
     assert api.post(url(emu, mailbox_id, "pause")).status_code == 200  # pause needs no seat
     emu.set_lemwarm_seat(True)
@@ -104,16 +104,22 @@ def test_the_seat_switch_refuses_start_with_402(
 def test_unknown_and_foreign_mailboxes_methods_and_bad_team(
     emu: Emulator, api: requests.Session, other_api: requests.Session, mailbox_id: str
 ) -> None:
-    gone = api.post(url(emu, "usm_2mkqJNUjnJQiyVBht", "start"))
-    assert (gone.status_code, gone.text) == (404, "Email account not found")
-    assert other_api.get(url(emu, mailbox_id, "settings")).status_code == 404
+    unknown = api.post(url(emu, "usm_2mkqJNUjnJQiyVBht", "start"))
+    assert (unknown.status_code, unknown.text) == (400, "invalid-usermailbox")
+    foreign_read = other_api.get(url(emu, mailbox_id, "settings"))
+    assert (foreign_read.status_code, foreign_read.text) == (400, "Error retrieving settings")
+    foreign_write = other_api.patch(url(emu, mailbox_id, "settings"), json={"warmEmailMax": 9})
+    assert (foreign_write.status_code, foreign_write.text) == (400, "Error updating settings")
     foreign = other_api.post(url(emu, mailbox_id, "start"))
-    assert foreign.status_code == 403
-    assert foreign.text == "You are not allowed to modify this mailbox"
+    assert (foreign.status_code, foreign.text) == (400, "invalid-usermailbox")
     assert api.delete(url(emu, mailbox_id, "settings")).status_code == 405
     assert api.get(url(emu, mailbox_id, "start")).status_code == 405
     with session_for(BAD_TEAM_KEY) as bad:
         assert bad.post(url(emu, mailbox_id, "start")).text == "Bad team"
+    assert api.delete(f"{emu.url}/user/email-accounts/{mailbox_id}").status_code == 200
+    for action in ("start", "pause"):
+        deleted = api.post(url(emu, mailbox_id, action))
+        assert (deleted.status_code, deleted.text) == (400, "mailbox-deleted")
     with session_for(None) as anonymous:
         assert anonymous.post(url(emu, mailbox_id, "start")).status_code == 401
 
@@ -163,4 +169,4 @@ def test_the_command_line_switch_takes_the_seat_away() -> None:
     args = build_parser().parse_args(["--api-key", KEY, "--no-lemwarm-seat", "--port", "0"])
     with build_emulator(args) as emu, session_for(KEY) as api:
         mailbox_id = emu.connect(sender_email="alice@acme-mail.com")
-        assert api.post(url(emu, mailbox_id, "start")).status_code == 402
+        assert api.post(url(emu, mailbox_id, "start")).text == "billing-error"
