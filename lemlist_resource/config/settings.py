@@ -15,7 +15,12 @@ from urllib.parse import urlsplit
 
 from ..echo import safe_url, shown
 from ..errors import ConfigurationError
-from ..host.hostpool import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, MIN_CONCURRENCY
+from ..host.hostpool import (
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    MIN_CONCURRENCY,
+    for_teams,
+)
 from .names import (
     CONCURRENCY_CONFIG,
     CONCURRENCY_ENV,
@@ -168,20 +173,21 @@ def check_api_key(raw: str | None) -> str | None:
     return check_key(raw, KEY_CONFIG, how)
 
 
-def check_concurrency(raw: str | None) -> int:
+def check_concurrency(raw: str | None, teams: int = 1) -> int:
     """``lemlist:concurrency``: how many calls the provider host serves at once (a whole
     number in [:data:`~..host.hostpool.MIN_CONCURRENCY`,
-    :data:`~..host.hostpool.MAX_CONCURRENCY`])."""
+    :data:`~..host.hostpool.MAX_CONCURRENCY`]); unset, it follows the ``teams`` in use
+    (:func:`~..host.hostpool.for_teams`)."""
     if raw is None:
-        return DEFAULT_CONCURRENCY
+        return for_teams(teams)
     text = raw.strip()
     if text.isascii() and text.isdigit() and len(text) <= 3:
         if MIN_CONCURRENCY <= int(text) <= MAX_CONCURRENCY:
             return int(text)
     raise ConfigurationError(
         f"{CONCURRENCY_CONFIG} must be a whole number from {MIN_CONCURRENCY} to "
-        f"{MAX_CONCURRENCY} (calls the provider serves at once; default {DEFAULT_CONCURRENCY}), "
-        f"got {shown(raw)}."
+        f"{MAX_CONCURRENCY} (calls the provider serves at once; default "
+        f"{DEFAULT_CONCURRENCY} per team), got {shown(raw)}."
     )
 
 
@@ -201,7 +207,8 @@ def resolve(
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
     timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
     teams = parse_teams(get_config(TEAMS_CONFIG), url, check_api_url)
-    concurrency = check_concurrency(pick(CONCURRENCY_CONFIG, CONCURRENCY_ENV))
+    in_use = len(teams) + (1 if api_key else 0)
+    concurrency = check_concurrency(pick(CONCURRENCY_CONFIG, CONCURRENCY_ENV), in_use)
     return Settings(
         api_url=url, api_key=api_key, read_timeout=timeout, teams=teams, concurrency=concurrency
     )

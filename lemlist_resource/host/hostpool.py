@@ -57,6 +57,15 @@ DEFAULT_CONCURRENCY = 32
 MIN_CONCURRENCY = 1
 MAX_CONCURRENCY = 64
 STOCK_CONCURRENCY = 4  # the host's own pool
+#: The widest pool the host opens by itself: DEFAULT_CONCURRENCY per team, up to 10 teams.
+MAX_POOL = 10 * DEFAULT_CONCURRENCY
+
+
+def for_teams(teams: int) -> int:
+    """The pool width for a stack of ``teams`` teams when ``lemlist:concurrency`` is unset:
+    :data:`DEFAULT_CONCURRENCY` per team (each team has its own pacer, so its own 20 requests
+    per 2 s to fill), at most :data:`MAX_POOL`."""
+    return min(DEFAULT_CONCURRENCY * max(teams, 1), MAX_POOL)
 
 
 class HostShapeWarning(RuntimeWarning):
@@ -183,8 +192,8 @@ def concurrency() -> int | None:
 
 
 def _mark(handlers: list[types.FunctionType], size: int) -> ThreadPoolExecutor:
-    if not MIN_CONCURRENCY <= size <= MAX_CONCURRENCY:
-        raise ValueError(f"concurrency must be {MIN_CONCURRENCY} to {MAX_CONCURRENCY}")
+    if not MIN_CONCURRENCY <= size <= MAX_POOL:
+        raise ValueError(f"concurrency must be {MIN_CONCURRENCY} to {MAX_POOL}")
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="lemlist-provider")
     for function in handlers:
         setattr(function, ATTRIBUTE, pool)

@@ -9,6 +9,7 @@ decrypted. Standard library and PyYAML only: no Pulumi runtime.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -236,7 +237,8 @@ def read_stack(path: str) -> StackFile:
     (never more than :data:`.yamlread.MAX_CHARS` bytes are read)."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(yamlread.MAX_CHARS + 1)
+            size = min(os.fstat(handle.fileno()).st_size, yamlread.MAX_CHARS)
+            data = handle.read(size + 1)  # read(n) allocates n: never the whole ceiling
     except OSError as exc:
         raise StackFileError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
     try:

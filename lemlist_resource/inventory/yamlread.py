@@ -3,11 +3,14 @@
 A stack file comes from a pull request, so it is read as hostile input. Before anything is
 built, :func:`scan` walks PyYAML's event stream (a state machine: no recursion, no values
 built) and refuses a document over :data:`MAX_CHARS`, nesting deeper than
-:data:`MAX_DEPTH`, more than :data:`MAX_NODES` nodes once every alias is expanded (a
-"billion laughs" is refused by counting, never by expanding it), an alias inside the node it
-names, and any scalar over :data:`MAX_SCALAR` characters. Only then does :func:`load` build
-the document with a safe loader that also records duplicate keys and honours merge keys
-(``<<: *anchor``). Every refusal is a :class:`YamlRefusal`: one sentence and a line number.
+:data:`MAX_DEPTH`, more nodes once every alias is expanded than :data:`EXPANSION` times the
+nodes the document itself holds (or :data:`MAX_NODES`, whichever is larger: a "billion
+laughs" is refused by counting, never by expanding it), an alias inside the node it names,
+and any scalar over :data:`MAX_SCALAR` characters. The node bound is relative, so a large
+honest file (50,000 senders, tens of MB) is read while a small hostile one is refused.
+Only then does :func:`load` build the document with a safe loader that also records
+duplicate keys and honours merge keys (``<<: *anchor``). Every refusal is a
+:class:`YamlRefusal`: one sentence and a line number.
 """
 
 from __future__ import annotations
@@ -19,16 +22,21 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..echo import clip
 
-#: The most characters a stack file may hold (a stack of a thousand senders is ~200 KB).
-MAX_CHARS = 1_000_000
+#: The most characters a stack file may hold: a ceiling on memory, not on fleets (50,000
+#: senders with their hosts and logins written out are ~17 MB).
+MAX_CHARS = 64 * 1024 * 1024
 #: The deepest nesting of maps and lists (a stack file needs 4 or 5 levels).
 MAX_DEPTH = 32
-#: The most nodes of the document once every alias is expanded.
+#: Aliases may expand the document to at most this many times its own nodes…
+EXPANSION = 10
+#: …or to this many nodes, whichever is larger (a small file's allowance).
 MAX_NODES = 100_000
 #: The longest scalar (key or value), in characters.
 MAX_SCALAR = 4096
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+#: libyaml's parser when PyYAML was built with it (its wheels are): several times faster.
+_PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -53,6 +61,8 @@ def _yaml_refusal(exc: yaml.YAMLError, text: str) -> YamlRefusal:
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     reason = getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__
+    if "maximum nesting depth" in str(reason):  # libyaml's own limit (1000) is past ours
+        return YamlRefusal(f"nesting deeper than {MAX_DEPTH} levels", _line(mark))
     return YamlRefusal(f"not valid YAML: {clip(str(reason))}", _line(mark))
 
 
@@ -85,8 +95,8 @@ def _walk(text: str) -> None:
     collections as ``[anchor, node total at start, deepest level reached]``."""
     counts: dict[str, tuple[int, int]] = {}
     frames: list[list[Any]] = []
-    total = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    total = own = 0
+    for event in yaml.parse(text, Loader=_PARSER):
         if isinstance(event, yaml.CollectionEndEvent):
             anchor, start, peak = frames.pop()
             _reach(frames, peak, event)
@@ -111,9 +121,12 @@ def _walk(text: str) -> None:
         else:
             continue
         total += size
-        if total > MAX_NODES:
+        own += 1
+        if total > MAX_NODES and total > EXPANSION * own:
+            limit = max(MAX_NODES, EXPANSION * own)
             raise YamlRefusal(
-                f"more than {MAX_NODES} values once aliases are expanded (an alias bomb?)",
+                f"more than {limit} values once aliases are expanded (over {EXPANSION} "
+                f"times the {own} the document holds: an alias bomb?)",
                 _line(event.start_mark),
             )
 
@@ -128,8 +141,9 @@ def scan(text: str) -> None:
         raise _yaml_refusal(exc, text) from None
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, recording duplicate keys (plain YAML keeps only the last one)."""
+class _Loader(_PARSER):  # type: ignore[misc]
+    """The safe loader (libyaml's when present), recording duplicate keys (plain YAML keeps
+    only the last one)."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
