@@ -30,7 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # transport and answers), rules/ (lemlist's rules), config/ (keys, teams), host/ (the
     # SDK's provider host). A folder's modules sit in the layers their imports allow.
     ("foundation", ("lemlist_resource._version", "lemlist_resource.errors",
-                    "lemlist_resource.echo", "lemlist_resource.email_account.schema",
+                    "lemlist_resource.echo", "lemlist_resource.rules.fields",
+                    "lemlist_resource.email_account.schema",
                     "lemlist_resource.email_account.adoption",
                     "lemlist_resource.rules.addresses", "lemlist_resource.config.names",
                     "lemlist_resource.host.hostpool", "lemlist_resource.host.hosterrors",
@@ -269,7 +270,7 @@ def test_the_reader_sees_imports_as_python_runs_them() -> None:
     provider = "lemlist_resource.email_account.provider"
     assert "lemlist_resource.email_account.client" in GRAPH[provider]
     assert "lemlist_resource.host.hostpool" in GRAPH[provider]  # from ..host import hostpool
-    assert "lemlist_resource.email_account.schema" in GRAPH["lemlist_resource.rules.validation"]
+    assert "lemlist_resource.rules.fields" in GRAPH["lemlist_resource.rules.validation"]
     assert provider not in GRAPH["lemlist_resource"]
 
 
@@ -285,3 +286,18 @@ def test_the_license_file_is_the_one_the_metadata_names() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License" in text and "Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_the_client_and_the_rules_import_no_resource_package() -> None:
+    """No arrow back up: lemlist/ (the client) and rules/ raise lemlist's words and read
+    field names as data; email_account/ and warmup/ phrase the advice."""
+    low = ("lemlist_resource.lemlist", "lemlist_resource.rules")
+    high = ("lemlist_resource.email_account", "lemlist_resource.warmup")
+    wrong = sorted(
+        f"{name} imports {other}"
+        for name, imported in GRAPH.items()
+        if name.startswith(low)
+        for other in imported
+        if other.startswith(high)
+    )
+    assert not wrong, "\n".join(wrong)
