@@ -65,6 +65,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "lemlist_resource.inventory.stackfile")),
     ("deliverability lint", ("lemlist_resource.inventory.dnslint",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
+    ("live listing", ("lemlist_resource.inventory.livelist",)),
     ("review", ("lemlist_resource.inventory.review", "lemlist_resource.inventory.live")),
     ("inventory entry points", ("lemlist_resource.inventory.program",
                                 "lemlist_resource.inventory.__main__")),
@@ -96,6 +97,7 @@ OFFLINE = (
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
     "lemlist_resource.inventory.live",
+    "lemlist_resource.inventory.livelist",
     "lemlist_resource.inventory.__main__",
 )
 

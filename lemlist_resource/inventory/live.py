@@ -20,9 +20,10 @@ from ..config.names import DEFAULT_API_URL, KEY_ENV, TEAMS_CONFIG, URL_CONFIG, U
 from ..config.settings import check_api_url
 from ..config.teams import URL_FIELD
 from ..email_account.client import LemlistClient
-from ..email_account.directory import Directory, Listing
+from ..email_account.directory import Listing
 from ..errors import LemlistError
 from ..lemlist.listing import Mailbox
+from .livelist import MEMBER_CAP, Progress, live_listing
 from .model import Sender
 from .stackfile import StackFile
 
@@ -106,8 +107,11 @@ def live_reports(
     stacks: Sequence[StackFile],
     env: Mapping[str, str] | None = None,
     client: Connect = LemlistClient,
+    cap: int = MEMBER_CAP,
+    progress: Progress | None = None,
 ) -> list[TeamReport]:
-    """One report per team the stack files use (or define), read from lemlist."""
+    """One report per team the stack files use (or define), read from lemlist: at most
+    ``cap`` members per team, a progress line to ``progress`` on long listings."""
     environ = os.environ if env is None else env
     reports = []
     for team, senders in _senders_by_team(stacks).items():
@@ -116,12 +120,17 @@ def live_reports(
             reports.append(TeamReport(team, note=f"not checked: {key_env(team)} is not set"))
             continue
         try:
-            listing = Directory(client(_url(stacks, team, environ), key)).listing()
+            said = None if progress is None else _labelled(progress, team)
+            listing = live_listing(client(_url(stacks, team, environ), key), cap, said)
         except LemlistError as exc:
             reports.append(TeamReport(team, note=f"not checked: {exc.message}"))
             continue
         reports.append(compare(team, senders, listing))
     return reports
+
+
+def _labelled(progress: Progress, team: str | None) -> Progress:
+    return lambda line: progress(f"{line} of {_team_label(team)}")
 
 
 def _team_label(team: str | None) -> str:
