@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ..config.names import DEFAULT_API_URL, KEY_ENV, TEAMS_CONFIG, URL_CONFIG, URL_ENV
 from ..config.settings import check_api_url
 from ..config.teams import URL_FIELD
+from ..echo import code, plain, shown
 from ..email_account.client import LemlistClient
 from ..email_account.directory import Listing
 from ..errors import LemlistError
@@ -129,28 +130,34 @@ def live_reports(
     return reports
 
 
+def _one_line(text: str) -> str:
+    """A note (already quoted: escaped, cut) on one Markdown line."""
+    return " ".join(plain(text, 2000).split())
+
+
 def _labelled(progress: Progress, team: str | None) -> Progress:
     return lambda line: progress(f"{line} of {_team_label(team)}")
 
 
 def _team_label(team: str | None) -> str:
-    return f"team '{team}'" if team else "the default team"
+    return f"team {shown(team)}" if team else "the default team"
 
 
 def _lines(report: TeamReport) -> list[str]:
-    lines = [f"- {_team_label(report.team)}" + (f": {report.note}" if report.note else "")]
+    note = f": {_one_line(report.note)}" if report.note else ""
+    lines = [f"- {_team_label(report.team)}{note}"]
     for mailbox in report.unmanaged:
-        status = mailbox.status or "status not given"
+        status = plain(mailbox.status) if mailbox.status else "status not given"
         lines.append(
-            f"  - unmanaged: `{mailbox.email}` (`{mailbox.id}`, {status}) is connected in "
+            f"  - unmanaged: {code(mailbox.email)} ({code(mailbox.id)}, {status}) is connected in "
             "lemlist but in no sender: add a sender with `adopt: true` to manage it, or "
             "disconnect it in lemlist if nobody uses it"
         )
     for sender, mailbox in report.unhealthy:
         lines.append(
-            f"  - ⚠ `{sender.key}` — `{sender.email}` (`{mailbox.id}`): lemlist reports it "
-            f"{mailbox.status}; it does not send. Fix its password or settings, or reconnect it "
-            "(`pulumi up --replace` on it)"
+            f"  - ⚠ {code(sender.key)} — {code(sender.email)} ({code(mailbox.id)}): lemlist "
+            f"reports it {plain(mailbox.status)}; it does not send. Fix its password or "
+            "settings, or reconnect it (`pulumi up --replace` on it)"
         )
     if len(lines) == 1 and report.note is None:
         lines[0] += ": every custom mailbox is managed, none in ERROR or DISCONNECTED"

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from ..echo import plain, shown
+from ..echo import code, plain, shown
 from ..email_account.changes import Change, plan_change
 from ..email_account.schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..rules.validation import parse_flag, validate
@@ -82,11 +82,8 @@ def _props(stack: StackFile, sender: Sender) -> dict[str, Any]:
 
 
 def _code(value: object) -> str:
-    """A value as inline Markdown code, safe in a list item."""
-    if value is None:
-        return "_unset_"
-    text = " ".join(plain(value).split()).replace("`", "'")  # the echo rule: cut, escaped
-    return f"`{text}`"
+    """A value as inline Markdown code, safe in a list item (the echo rule: cut, escaped)."""
+    return code(value)
 
 
 def _describe(name: str, old: object, new: object) -> str:

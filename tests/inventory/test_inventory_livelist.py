@@ -14,7 +14,7 @@ import pytest
 from lemlist_emulator import Emulator
 from lemlist_resource.email_account.client import LemlistClient
 from lemlist_resource.inventory.__main__ import main
-from lemlist_resource.inventory.live import key_env
+from lemlist_resource.inventory.live import compare, key_env, live_markdown
 from lemlist_resource.inventory.livelist import MEMBER_CAP, live_listing
 from lemlist_resource.lemlist.answers import Answer
 
@@ -119,3 +119,31 @@ def test_max_members_refuses_nonsense(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         main(["live", "--max-members", "0", "x.yaml"])
     assert "give a whole number from 1 to 100000" in capsys.readouterr().err
+
+
+# Issue 29, item 1 (the listing's part): what lemlist lists goes through the echo rule.
+HOSTILE = "\x07\x1b[31m"
+
+
+def _review(boxes: list[dict[str, Any]], senders: list[Any] | None = None) -> str:
+    listing = _listing(FakeLemlist(["usr_a"], {"usr_a": boxes}))
+    return live_markdown([compare(None, senders or [], listing)])
+
+
+def _assert_escaped(text: str) -> None:
+    assert "\x07" not in text and "\x1b" not in text
+    assert "\\x07" in text and "\\x1b" in text
+
+
+def test_a_listed_email_is_escaped_and_cut() -> None:
+    email = HOSTILE + "a" * 200 + "@acme-mail.com"
+    text = _review([_box(1, email=email, status="CONNECTED")])
+    _assert_escaped(text)
+    assert "a" * 150 not in text and "characters)" in text
+
+
+def test_a_listed_status_is_escaped_and_cut() -> None:
+    text = _review([_box(1, status=HOSTILE + "E" * 500)])
+    _assert_escaped(text)
+    assert "E" * 150 not in text
+
