@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("transport", ("lemlist_resource.config.settings", "lemlist_resource.lemlist.auth",
                    "lemlist_resource.lemlist.ratelimit", "lemlist_resource.lemlist.redaction")),
     ("client", ("lemlist_resource.lemlist.answers", "lemlist_resource.lemlist.listing",
+                "lemlist_resource.lemlist.campaigns",
                 "lemlist_resource.lemlist.transport", "lemlist_resource.email_account.client",
                 "lemlist_resource.warmup.client", "lemlist_resource.config.teamclients")),
     ("operations", ("lemlist_resource.email_account.verify",
@@ -66,6 +67,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("deliverability lint", ("lemlist_resource.inventory.dnslint",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
     ("live listing", ("lemlist_resource.inventory.livelist",)),
+    ("live campaigns", ("lemlist_resource.inventory.campaigns",)),
     ("review", ("lemlist_resource.inventory.review", "lemlist_resource.inventory.live")),
     ("inventory entry points", ("lemlist_resource.inventory.program",
                                 "lemlist_resource.inventory.__main__")),
@@ -78,7 +80,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                         "lemlist_emulator.faults", "lemlist_emulator.ratelimit",
                         "lemlist_emulator.latency", "lemlist_emulator.teams",
                         "lemlist_emulator.lemwarm", "lemlist_emulator.directory",
-                        "lemlist_emulator.plans", "lemlist_emulator.refusals")),
+                        "lemlist_emulator.plans", "lemlist_emulator.refusals",
+                        "lemlist_emulator.campaigns")),
     ("emulator model", ("lemlist_emulator.model", "lemlist_emulator.reading")),
     ("emulator app", ("lemlist_emulator.app",)),
     ("emulator HTTP", ("lemlist_emulator.pipeline", "lemlist_emulator.server")),
@@ -98,6 +101,7 @@ OFFLINE = (
     "lemlist_resource.inventory.review",
     "lemlist_resource.inventory.live",
     "lemlist_resource.inventory.livelist",
+    "lemlist_resource.inventory.campaigns",
     "lemlist_resource.inventory.__main__",
 )
 

@@ -19,6 +19,7 @@ from typing import TextIO
 
 from ..deliverability import Checker
 from . import dnslint
+from .campaigns import Change
 from .lint import key_notes, lint, warnings
 from .live import live_markdown, live_reports
 from .livelist import MEMBER_CAP
@@ -101,7 +102,13 @@ def _dns(stack: StackFile, path: str, checker: Checker | None, out: TextIO) -> i
     return len(errors)
 
 
-def _live(files: Sequence[str], out: TextIO, err: TextIO, cap: int = MEMBER_CAP) -> int:
+def _live(
+    files: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+    cap: int = MEMBER_CAP,
+    changes: Sequence[Change] = (),
+) -> int:
     try:
         stacks = [read_stack(path) for path in files]
     except StackFileError as exc:
@@ -110,7 +117,8 @@ def _live(files: Sequence[str], out: TextIO, err: TextIO, cap: int = MEMBER_CAP)
     def progress(line: str) -> None:
         print(line, file=err, flush=True)
 
-    print(live_markdown(live_reports(stacks, cap=cap, progress=progress)), file=out)
+    reports = live_reports(stacks, cap=cap, progress=progress, changes=changes)
+    print(live_markdown(reports), file=out)
     return EXIT_OK
 
 
@@ -159,6 +167,7 @@ def _diff(
     else:
         pairs = [(f"{GIT_PREFIX}{base_ref}:{path}", path) for path in files]
     status = EXIT_OK
+    changes: list[Change] = []
     for base_spec, head_spec in pairs:
         try:
             base, head = load(base_spec), load(head_spec)
@@ -166,11 +175,13 @@ def _diff(
             print(str(exc), file=err)
             status = EXIT_USAGE
             continue
-        print(review(base, head).markdown, file=out)
+        summary = review(base, head)
+        changes += summary.disconnected
+        print(summary.markdown, file=out)
         if checker is not None:
             print(dnslint.markdown(checker.all(dnslint.mailboxes(head))), file=out)
     if live and status == EXIT_OK:
-        return _live([head for _, head in pairs], out, err, cap)
+        return _live([head for _, head in pairs], out, err, cap, changes)
     return status
 
 

@@ -24,7 +24,8 @@ from ..email_account.client import LemlistClient
 from ..email_account.directory import Listing
 from ..errors import LemlistError
 from ..lemlist.listing import Mailbox
-from .livelist import MEMBER_CAP, Progress, live_listing
+from .campaigns import Change, campaign_lines
+from .livelist import MEMBER_CAP, Progress, live_listing, sender_mailbox
 from .model import Sender
 from .stackfile import StackFile
 
@@ -46,14 +47,15 @@ class TeamReport:
     unmanaged: list[Mailbox] = field(default_factory=list)
     unhealthy: list[tuple[Sender, Mailbox]] = field(default_factory=list)
     note: str | None = None  # why the listing is missing or partial
+    #: The running campaigns of each sender the PR replaces or removes (rendered lines).
+    campaigns: list[str] = field(default_factory=list)
 
 
 def _senders_by_team(stacks: Sequence[StackFile]) -> dict[str | None, list[Sender]]:
     teams: dict[str | None, list[Sender]] = {}
     for stack in stacks:
         for sender in stack.inventory.senders.values():
-            team = sender.inputs.get("team")
-            teams.setdefault(team if isinstance(team, str) and team else None, []).append(sender)
+            teams.setdefault(_team_of(sender), []).append(sender)
         raw = stack.config.get(TEAMS_CONFIG)
         for name in raw if isinstance(raw, Mapping) else ():
             teams.setdefault(str(name), [])
@@ -72,14 +74,6 @@ def _url(stacks: Sequence[StackFile], team: str | None, env: Mapping[str, str]) 
     return check_api_url(url)
 
 
-def _sender_mailbox(sender: Sender, listing: Listing) -> Mailbox | None:
-    adopt_id = sender.inputs.get("adopt_id")
-    if isinstance(adopt_id, str) and listing.find(adopt_id.strip()) is not None:
-        return listing.find(adopt_id.strip())
-    custom = [m for m in listing.by_address(sender.email) if m.provider == "custom"]
-    return custom[0] if len(custom) == 1 else None
-
-
 def compare(team: str | None, senders: list[Sender], listing: Listing) -> TeamReport:
     """Unmanaged custom mailboxes and unhealthy senders of one team."""
     report = TeamReport(team, note=listing.note)
@@ -87,7 +81,7 @@ def compare(team: str | None, senders: list[Sender], listing: Listing) -> TeamRe
         return report
     managed: set[str] = set()
     for sender in senders:
-        mailbox = _sender_mailbox(sender, listing)
+        mailbox = sender_mailbox(sender, listing)
         if mailbox is not None:
             managed.add(mailbox.id)
             if mailbox.status in UNHEALTHY:
@@ -110,6 +104,7 @@ def live_reports(
     client: Connect = LemlistClient,
     cap: int = MEMBER_CAP,
     progress: Progress | None = None,
+    changes: Sequence[Change] = (),
 ) -> list[TeamReport]:
     """One report per team the stack files use (or define), read from lemlist: at most
     ``cap`` members per team, a progress line to ``progress`` on long listings."""
@@ -122,12 +117,21 @@ def live_reports(
             continue
         try:
             said = None if progress is None else _labelled(progress, team)
-            listing = live_listing(client(_url(stacks, team, environ), key), cap, said)
+            api = client(_url(stacks, team, environ), key)
+            listing = live_listing(api, cap, said)
+            report = compare(team, senders, listing)
+            mine = [(verb, s) for verb, s in changes if _team_of(s) == team]
+            report.campaigns = campaign_lines(api, mine, listing) if mine else []
         except LemlistError as exc:
             reports.append(TeamReport(team, note=f"not checked: {exc.message}"))
             continue
-        reports.append(compare(team, senders, listing))
+        reports.append(report)
     return reports
+
+
+def _team_of(sender: Sender) -> str | None:
+    team = sender.inputs.get("team")
+    return team if isinstance(team, str) and team else None
 
 
 def _one_line(text: str) -> str:
@@ -159,6 +163,7 @@ def _lines(report: TeamReport) -> list[str]:
             f"reports it {plain(mailbox.status)}; it does not send. Fix its password or "
             "settings, or reconnect it (`pulumi up --replace` on it)"
         )
+    lines += [f"  - {line}" for line in report.campaigns]
     if len(lines) == 1 and report.note is None:
         lines[0] += ": every custom mailbox is managed, none in ERROR or DISCONNECTED"
     return lines

@@ -10,7 +10,8 @@ has an unexpected shape is skipped with a note in lemlist's words, never a trace
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from ..echo import shown
 from ..email_account.client import LemlistClient
@@ -18,8 +19,9 @@ from ..email_account.directory import Listing, fetch, unavailable
 from ..errors import LemlistUnavailableError
 from ..lemlist.listing import Mailbox, team_members, user_mailboxes
 from ..lemlist.redaction import quote
+from .model import Sender
 
-__all__ = ["MEMBER_CAP", "PROGRESS_EVERY", "live_listing"]
+__all__ = ["MEMBER_CAP", "PROGRESS_EVERY", "LiveListing", "live_listing", "sender_mailbox"]
 
 #: The most members one live review reads per team (``--max-members`` changes it): at
 #: lemlist's pace (about 20 calls per 2 s), 500 members take under a minute.
@@ -28,6 +30,23 @@ MEMBER_CAP = 500
 PROGRESS_EVERY = 50
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LiveListing(Listing):
+    """The listing, and which member each mailbox was listed under (``owners``: id -> user)."""
+
+    owners: Mapping[str, str] = field(default_factory=dict)
+
+
+def sender_mailbox(sender: Sender, listing: Listing) -> Mailbox | None:
+    """The listed mailbox a sender holds: its ``adopt_id``, else the one custom mailbox of
+    its address; None when neither is listed (or the address is ambiguous)."""
+    adopt_id = sender.inputs.get("adopt_id")
+    if isinstance(adopt_id, str) and listing.find(adopt_id.strip()) is not None:
+        return listing.find(adopt_id.strip())
+    custom = [m for m in listing.by_address(sender.email) if m.provider == "custom"]
+    return custom[0] if len(custom) == 1 else None
 
 
 def _unique(members: list[str]) -> list[str]:
@@ -60,12 +79,14 @@ def live_listing(
             return fetch(api)  # refresh's fallbacks (GET /user/channels), in its words
         members = _unique(members)
         read, mailboxes, notes = members[:cap], [], []
+        owners: dict[str, str] = {}
         for count, user in enumerate(read, 1):
             found, why = _member(api, user)
             if found is None:
                 notes.append(f"member {shown(user)} skipped: {why}")
             else:
                 mailboxes += found
+                owners.update((m.id, user) for m in found)
             if progress is not None and (count % PROGRESS_EVERY == 0 or count == len(read)):
                 if len(read) >= PROGRESS_EVERY:
                     progress(f"live review: read {count} of {len(read)} members")
@@ -75,6 +96,6 @@ def live_listing(
                 f"the other {len(members) - cap} were not read, so their mailboxes are not "
                 "in this review"
             )
-        return Listing(tuple(mailboxes), not notes, "; ".join(notes) or None)
+        return LiveListing(tuple(mailboxes), not notes, "; ".join(notes) or None, owners)
     except LemlistUnavailableError as exc:
         return Listing(None, False, exc.message)
