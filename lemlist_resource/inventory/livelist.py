@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..echo import shown
 from ..email_account.client import LemlistClient
 from ..email_account.directory import Listing, fetch, unavailable
+from ..email_account.directory import _channels as channels
 from ..errors import LemlistUnavailableError
 from ..lemlist.listing import Mailbox, team_members, user_mailboxes
 from ..lemlist.redaction import quote
@@ -54,8 +55,13 @@ def _unique(members: list[str]) -> list[str]:
     return list(dict.fromkeys(members))
 
 
+class _NotAListing(Exception):
+    """A member's answer is not lemlist's listing (plan-gated, or another answer): the
+    review falls back to ``GET /user/channels`` as refresh does."""
+
+
 def _member(api: LemlistClient, user: str) -> tuple[list[Mailbox] | None, str | None]:
-    """One member's mailboxes, or None and why (lemlist's answer, quoted)."""
+    """One member's mailboxes, or None and why an entry's shape is odd (quoted)."""
     answer = api.read_route(f"/users/{user}", f"Listing lemlist mailboxes (GET /users/{user})")
     try:
         found = user_mailboxes(answer)
@@ -63,7 +69,7 @@ def _member(api: LemlistClient, user: str) -> tuple[list[Mailbox] | None, str | 
         detail = quote(f"{type(exc).__name__}: {exc}")
         return None, f"GET /users/{shown(user)} answered an entry of unexpected shape ({detail})"
     if found is None:
-        return None, unavailable(api, answer, f"GET /users/{shown(user)}")
+        raise _NotAListing(unavailable(api, answer, "GET /users/{userId}"))
     return found, None
 
 
@@ -97,5 +103,7 @@ def live_listing(
                 "in this review"
             )
         return LiveListing(tuple(mailboxes), not notes, "; ".join(notes) or None, owners)
+    except _NotAListing as exc:
+        return channels(api, str(exc))
     except LemlistUnavailableError as exc:
         return Listing(None, False, exc.message)

@@ -147,3 +147,19 @@ def test_a_listed_status_is_escaped_and_cut() -> None:
     _assert_escaped(text)
     assert "E" * 150 not in text
 
+
+
+def test_a_plan_gated_member_route_falls_back_to_the_keys_own_mailboxes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Emulator(api_keys={KEY: "team_1"}, rate_limit=None) as emu:
+        emu.connect(sender_email="s0@acme-mail.com")
+        emu.gate_plan("team_1", ["user"])
+        stack = tmp_path / "Pulumi.prod.yaml"
+        stack.write_text(STACK.format(url=emu.url), encoding="utf-8")
+        monkeypatch.setenv(key_env(None), KEY)
+        out = io.StringIO()
+        assert main(["live", str(stack)], out=out) == 0
+        asked = emu.count(path="/users/")
+    assert asked == 1  # the first gated member ends the walk
+    assert "only the API key's own user's mailboxes were listed" in out.getvalue()
