@@ -17,6 +17,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote
 
 from lemlist_emulator import lemwarm
+from lemlist_emulator.campaigns import Campaigns
 from lemlist_emulator.directory import MSG_PLAN
 from lemlist_emulator.model import Backend
 from lemlist_emulator.plans import PlanGates
@@ -49,7 +50,11 @@ _ACCOUNTS = BASE_PATH + "/user/email-accounts"
 _ACCOUNT_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)")
 _TEST_RE = re.compile(re.escape(_ACCOUNTS) + r"/([^/]+)/test")
 _USER_RE = re.compile(re.escape(BASE_PATH) + r"/users/([^/]+)")
-_READING = {BASE_PATH + "/user/channels": "channels", BASE_PATH + "/team": "team"}
+_READING = {
+    BASE_PATH + "/user/channels": "channels",
+    BASE_PATH + "/team": "team",
+    BASE_PATH + "/team/senders": "senders",
+}
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 #: What lemlist's web app answers for a path that is not an API route (200, its HTML page).
@@ -163,11 +168,12 @@ class LemlistApp:
         *,
         catch_all: bool = True,
         gates: PlanGates | None = None,
+        campaigns: Campaigns | None = None,
     ) -> None:
         self.backend = backend
         self.limiter = limiter
         self.gates = gates if gates is not None else PlanGates()
-        self.reading = Reading(backend, self.gates, catch_all)
+        self.reading = Reading(backend, self.gates, catch_all, campaigns or Campaigns())
 
     @property
     def catch_all(self) -> bool:
@@ -214,7 +220,7 @@ class LemlistApp:
 
     def _operate(
         self, request: Request, principal: Principal, operation: str, account_id: str
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, Any]:
         if operation == "connect":
             return self.backend.connect_json(principal, request.body, is_json=_is_json(request))
         if operation == "disconnect":
@@ -227,6 +233,8 @@ class LemlistApp:
             return self.reading.channels(principal)
         if operation == "team":
             return self.reading.team(principal, request.query)
+        if operation == "senders":
+            return self.reading.senders(principal, parse_qs(request.query).get("state"))
         if operation == "user":
             return self.reading.user(principal, account_id)
         return self.backend.test(principal, account_id)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+from lemlist_emulator.campaigns import parse_campaign
 from lemlist_emulator.directory import STATUSES
 from lemlist_emulator.emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
@@ -109,6 +110,10 @@ def _lemlist_options(add: Callable[..., Any]) -> None:
     add("--plan-gate", type=_gate, action="append", default=[], metavar="TEAM[:OP,...]",
         help="TEAM's plan lacks these operations (connect, test, disconnect, channels, team, "
         "user; none named: every route): they answer 402")  # fmt: skip
+    add("--campaign", type=parse_campaign, action="append", default=[],
+        metavar="USER_ID=NAME[:STATE]", help="seed a campaign USER_ID sends in (the default "
+        "team's), listed by GET /team/senders; STATE: running (default), paused, draft, ended, "
+        "archived or errors")  # fmt: skip
     add("--mailbox-status", type=_status, action="append", default=[], metavar="ADDRESS=STATUS",
         help="mailboxes of ADDRESS report STATUS (CONNECTED, ERROR, DISCONNECTED) in "
         "GET /users/{userId}, now and when connected later")  # fmt: skip
@@ -250,6 +255,8 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         emulator.gate_plan(team, operations)
     for address, status in args.mailbox_status:
         emulator.set_status(address, status)
+    for user, name, state in args.campaign:
+        emulator.add_campaign(user, name, state)
     return emulator
 
 

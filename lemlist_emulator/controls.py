@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lemlist_emulator.campaigns import Campaigns
 from lemlist_emulator.model import Backend
 from lemlist_emulator.plans import PlanGates
 
@@ -18,7 +19,14 @@ class Controls:
 
     _backend: Backend
     _gates: PlanGates
+    _campaigns: Campaigns
     default_team: str
+
+    def add_campaign(
+        self, user_id: str, name: str, status: str = "running", team: str | None = None
+    ) -> str:
+        """Seed a campaign ``user_id`` sends in (``GET /team/senders`` lists it); its id."""
+        return self._campaigns.add(team or self.default_team, user_id, name, status)
 
     def set_status(self, target: str, status: str) -> int:
         """Set a mailbox's status (``CONNECTED``, ``ERROR`` as if its password changed,

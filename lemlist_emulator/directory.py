@@ -27,7 +27,7 @@ STATUSES = ("CONNECTED", "ERROR", "DISCONNECTED")
 DEFAULT_EMAIL_LIMIT = 50
 #: What lemlist answers (402) on a route the team's plan lacks.
 MSG_PLAN = "route is available starting emailPro plan"
-READING_OPERATIONS = ("channels", "team", "user")
+READING_OPERATIONS = ("channels", "team", "user", "senders")
 
 Account = dict[str, Any]
 

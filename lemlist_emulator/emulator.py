@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lemlist_emulator.app import BASE_PATH, LemlistApp
+from lemlist_emulator.campaigns import Campaigns
 from lemlist_emulator.controls import Controls
 from lemlist_emulator.faults import Fault, FaultPlan, RandomFaults
 from lemlist_emulator.latency import OPERATIONS, Latency, PerOperation
@@ -86,6 +87,7 @@ class Emulator(Controls):
         self._random_faults = random_faults
         self._stop = threading.Event()
         app = LemlistApp(self._backend, self._limiter, catch_all=catch_all, gates=self._gates)
+        self._campaigns: Campaigns = app.reading.campaigns
         faults = FaultPlan(random_faults, seed)
         timing = Latency(latency, jitter, profile, seed)
         self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
@@ -269,6 +271,7 @@ class Emulator(Controls):
         (faults, jitter) restarted."""
         self._backend.reset()
         self._gates.ungate()
+        self._campaigns.reset()
         self._pipeline.faults.clear()
         self._pipeline.faults.set_random(self._random_faults)
         self._pipeline.latency.reset()

@@ -79,6 +79,15 @@ def plain(value: object, limit: int = ECHO_LIMIT) -> str:
     return clip(_text(value, limit), limit)
 
 
+def code(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``value`` as inline Markdown code, safe in a list item: through :func:`plain` (escaped,
+    cut), on one line, without a backtick that would end the span; None is ``_unset_``."""
+    if value is None:
+        return "_unset_"
+    text = " ".join(plain(value, limit).split()).replace("`", "'")
+    return f"`{text}`"
+
+
 def safe_url(url: str) -> str:
     """``url`` without userinfo, query or fragment (``https://host:port/path``), capped.
 

@@ -247,6 +247,7 @@ def test_item10_our_own_words_are_never_mangled_through_the_host(
 def test_item10_the_boundary_turns_a_foreign_exception_into_a_redacted_error() -> None:
     class Provider:
         _settings = type("S", (), {"api_keys": ("key-xyz",)})()
+        secret_fields = ("smtp_password",)  # the client reads them as the provider's data
 
         @guarded("create")
         def create(self, props: dict[str, Any]) -> None:

@@ -30,7 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # transport and answers), rules/ (lemlist's rules), config/ (keys, teams), host/ (the
     # SDK's provider host). A folder's modules sit in the layers their imports allow.
     ("foundation", ("lemlist_resource._version", "lemlist_resource.errors",
-                    "lemlist_resource.echo", "lemlist_resource.email_account.schema",
+                    "lemlist_resource.echo", "lemlist_resource.rules.fields",
+                    "lemlist_resource.email_account.schema",
                     "lemlist_resource.email_account.adoption",
                     "lemlist_resource.rules.addresses", "lemlist_resource.config.names",
                     "lemlist_resource.host.hostpool", "lemlist_resource.host.hosterrors",
@@ -46,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("transport", ("lemlist_resource.config.settings", "lemlist_resource.lemlist.auth",
                    "lemlist_resource.lemlist.ratelimit", "lemlist_resource.lemlist.redaction")),
     ("client", ("lemlist_resource.lemlist.answers", "lemlist_resource.lemlist.listing",
+                "lemlist_resource.lemlist.campaigns",
                 "lemlist_resource.lemlist.transport", "lemlist_resource.email_account.client",
                 "lemlist_resource.warmup.client", "lemlist_resource.config.teamclients")),
     ("operations", ("lemlist_resource.email_account.verify",
@@ -65,6 +67,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "lemlist_resource.inventory.stackfile")),
     ("deliverability lint", ("lemlist_resource.inventory.dnslint",)),
     ("lint", ("lemlist_resource.inventory.lint",)),
+    ("live listing", ("lemlist_resource.inventory.livelist",)),
+    ("live campaigns", ("lemlist_resource.inventory.campaigns",)),
     ("review", ("lemlist_resource.inventory.review", "lemlist_resource.inventory.live")),
     ("inventory entry points", ("lemlist_resource.inventory.program",
                                 "lemlist_resource.inventory.__main__")),
@@ -77,7 +81,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                         "lemlist_emulator.faults", "lemlist_emulator.ratelimit",
                         "lemlist_emulator.latency", "lemlist_emulator.teams",
                         "lemlist_emulator.lemwarm", "lemlist_emulator.directory",
-                        "lemlist_emulator.plans", "lemlist_emulator.refusals")),
+                        "lemlist_emulator.plans", "lemlist_emulator.refusals",
+                        "lemlist_emulator.campaigns")),
     ("emulator model", ("lemlist_emulator.model", "lemlist_emulator.reading")),
     ("emulator app", ("lemlist_emulator.app",)),
     ("emulator HTTP", ("lemlist_emulator.pipeline", "lemlist_emulator.server")),
@@ -96,6 +101,8 @@ OFFLINE = (
     "lemlist_resource.inventory.lint",
     "lemlist_resource.inventory.review",
     "lemlist_resource.inventory.live",
+    "lemlist_resource.inventory.livelist",
+    "lemlist_resource.inventory.campaigns",
     "lemlist_resource.inventory.__main__",
 )
 
@@ -270,7 +277,7 @@ def test_the_reader_sees_imports_as_python_runs_them() -> None:
     provider = "lemlist_resource.email_account.provider"
     assert "lemlist_resource.email_account.client" in GRAPH[provider]
     assert "lemlist_resource.host.hostpool" in GRAPH[provider]  # from ..host import hostpool
-    assert "lemlist_resource.email_account.schema" in GRAPH["lemlist_resource.rules.validation"]
+    assert "lemlist_resource.rules.fields" in GRAPH["lemlist_resource.rules.validation"]
     assert provider not in GRAPH["lemlist_resource"]
 
 
@@ -286,3 +293,18 @@ def test_the_license_file_is_the_one_the_metadata_names() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert "Apache License" in text and "Version 2.0, January 2004" in text
     assert "END OF TERMS AND CONDITIONS" in text
+
+
+def test_the_client_and_the_rules_import_no_resource_package() -> None:
+    """No arrow back up: lemlist/ (the client) and rules/ raise lemlist's words and read
+    field names as data; email_account/ and warmup/ phrase the advice."""
+    low = ("lemlist_resource.lemlist", "lemlist_resource.rules")
+    high = ("lemlist_resource.email_account", "lemlist_resource.warmup")
+    wrong = sorted(
+        f"{name} imports {other}"
+        for name, imported in GRAPH.items()
+        if name.startswith(low)
+        for other in imported
+        if other.startswith(high)
+    )
+    assert not wrong, "\n".join(wrong)

@@ -27,6 +27,11 @@ def adopt_instruction(account_id: str = UNKNOWN_ID) -> str:
     )
 
 
+def already_connected() -> str:
+    """What to do when lemlist refuses a mailbox as already connected (the client's advice)."""
+    return f"{adopt_instruction()}, or disconnect it in lemlist and run `pulumi up` again"
+
+
 def adopted_mailbox(value: object) -> str | None:
     """The mailbox an ``adopt_id`` names, for finding two owners of one mailbox: the id as
     written, trimmed; None when unset. No prefix is assumed (``umx_``, ``usm_``…): two

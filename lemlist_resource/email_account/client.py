@@ -39,7 +39,7 @@ from ..lemlist.answers import (
 from ..lemlist.ratelimit import Pacer
 from ..lemlist.redaction import forms, scope
 from ..lemlist.transport import Retryable, Transport
-from .adoption import WHERE_IDS_ARE, adopt_instruction
+from .adoption import WHERE_IDS_ARE, adopt_instruction, already_connected
 
 ACCOUNTS_PATH = "/user/email-accounts"
 
@@ -99,7 +99,12 @@ class LemlistClient:
             if answer.status >= 500:
                 raise OutcomeUnknownError(unknown.format(why=answer.describe()))
             raise api_error(
-                what, answer, label=label, key_hint=self._key_hint, outcome="nothing was connected"
+                what,
+                answer,
+                label=label,
+                key_hint=self._key_hint,
+                outcome="nothing was connected",
+                exists=already_connected(),
             )
 
     def disconnect(self, account_id: str) -> bool:
@@ -158,7 +163,9 @@ class LemlistClient:
                     f"{what} failed: {exc.what}, after {self._http.max_attempts} attempts."
                 ) from None
             if answer.status == 401:
-                raise api_error(what, answer, label=path, key_hint=self._key_hint)
+                raise api_error(
+                    what, answer, label=path, key_hint=self._key_hint, exists=already_connected()
+                )
         return answer
 
     def describe(self, answer: Answer, reason_only: bool = False) -> str:
@@ -201,7 +208,9 @@ class LemlistClient:
                     f'that is not lemlist\'s "{GONE_TEXT}", so the mailbox is not taken for '
                     f"gone and stays in the stack state: {URL_HINT}.",
                 )
-            raise api_error(what, answer, label=account_id, key_hint=self._key_hint)
+            raise api_error(
+                what, answer, label=account_id, key_hint=self._key_hint, exists=already_connected()
+            )
 
     def _unexpected(self, what: str, answer: Answer, meaning: str) -> UnexpectedAnswerError:
         """An answer that is not lemlist's documented one: say what came, conclude nothing."""

@@ -36,7 +36,7 @@ from .client import LemlistClient
 from .creation import adopt, adopt_by_address, connect
 from .directory import Directory
 from .refresh import read_mailbox
-from .schema import COMPUTED_OUTPUTS, FIELDS
+from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
 from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
@@ -72,6 +72,8 @@ class EmailAccountProvider(ResourceProvider):
 
     # Nothing secret is ever captured: keeping __provider in clear keeps state small.
     serialize_as_secret_always = False
+    #: The properties whose values are redacted from every message (the client's data).
+    secret_fields = SECRET_FIELDS
 
     def __init__(self) -> None:
         super().__init__()

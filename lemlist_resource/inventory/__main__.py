@@ -19,8 +19,10 @@ from typing import TextIO
 
 from ..deliverability import Checker
 from . import dnslint
+from .campaigns import Change
 from .lint import key_notes, lint, warnings
 from .live import live_markdown, live_reports
+from .livelist import MEMBER_CAP
 from .review import GIT_PREFIX, load, review
 from .stackfile import StackFile, StackFileError, read_stack
 
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "--live", action="store_true", help="append the live review of the head files"
     )
     diff_cmd.add_argument("files", nargs="+", metavar="FILE")
+    _live_options(diff_cmd)
     dnslint.add_options(diff_cmd)
     live_cmd = commands.add_parser(
         "live",
@@ -64,7 +67,29 @@ def _parser() -> argparse.ArgumentParser:
         description="Give every stack file that uses the keys' teams. Exit 0 (2 when unreadable).",
     )
     live_cmd.add_argument("files", nargs="+", metavar="FILE")
+    _live_options(live_cmd)
     return parser
+
+
+def _members(text: str) -> int:
+    """``--max-members``: a whole number from 1 to 100000."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"give a whole number from 1 to 100000, not {text!r}")
+    return value
+
+
+def _live_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--max-members",
+        type=_members,
+        default=MEMBER_CAP,
+        metavar="N",
+        help=f"read at most N members per team in the live review (default {MEMBER_CAP})",
+    )
 
 
 def _dns(stack: StackFile, path: str, checker: Checker | None, out: TextIO) -> int:
@@ -77,13 +102,23 @@ def _dns(stack: StackFile, path: str, checker: Checker | None, out: TextIO) -> i
     return len(errors)
 
 
-def _live(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+def _live(
+    files: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+    cap: int = MEMBER_CAP,
+    changes: Sequence[Change] = (),
+) -> int:
     try:
         stacks = [read_stack(path) for path in files]
     except StackFileError as exc:
         print(str(exc), file=err)
         return EXIT_USAGE
-    print(live_markdown(live_reports(stacks)), file=out)
+    def progress(line: str) -> None:
+        print(line, file=err, flush=True)
+
+    reports = live_reports(stacks, cap=cap, progress=progress, changes=changes)
+    print(live_markdown(reports), file=out)
     return EXIT_OK
 
 
@@ -122,6 +157,7 @@ def _diff(
     err: TextIO,
     checker: Checker | None = None,
     live: bool = False,
+    cap: int = MEMBER_CAP,
 ) -> int:
     if base_ref is None:
         if len(files) != 2:
@@ -131,6 +167,7 @@ def _diff(
     else:
         pairs = [(f"{GIT_PREFIX}{base_ref}:{path}", path) for path in files]
     status = EXIT_OK
+    changes: list[Change] = []
     for base_spec, head_spec in pairs:
         try:
             base, head = load(base_spec), load(head_spec)
@@ -138,11 +175,13 @@ def _diff(
             print(str(exc), file=err)
             status = EXIT_USAGE
             continue
-        print(review(base, head).markdown, file=out)
+        summary = review(base, head)
+        changes += summary.disconnected
+        print(summary.markdown, file=out)
         if checker is not None:
             print(dnslint.markdown(checker.all(dnslint.mailboxes(head))), file=out)
     if live and status == EXIT_OK:
-        return _live([head for _, head in pairs], out, err)
+        return _live([head for _, head in pairs], out, err, cap, changes)
     return status
 
 
@@ -158,8 +197,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command == "lint":
         return _lint(args.files, stdout, sys.stderr, checker)
     if args.command == "live":
-        return _live(args.files, stdout, sys.stderr)
-    return _diff(args.base, args.files, stdout, sys.stderr, checker, args.live)
+        return _live(args.files, stdout, sys.stderr, args.max_members)
+    return _diff(
+        args.base, args.files, stdout, sys.stderr, checker, args.live, args.max_members
+    )
 
 
 if __name__ == "__main__":

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from ..config.names import DEFAULT_API_URL, KEY_ENV, TEAMS_CONFIG, URL_CONFIG, URL_ENV
 from ..config.settings import check_api_url
 from ..config.teams import URL_FIELD
+from ..echo import code, plain, shown
 from ..email_account.client import LemlistClient
-from ..email_account.directory import Directory, Listing
+from ..email_account.directory import Listing
 from ..errors import LemlistError
 from ..lemlist.listing import Mailbox
+from .campaigns import Change, campaign_lines
+from .livelist import MEMBER_CAP, Progress, live_listing, sender_mailbox
 from .model import Sender
 from .stackfile import StackFile
 
@@ -44,14 +47,15 @@ class TeamReport:
     unmanaged: list[Mailbox] = field(default_factory=list)
     unhealthy: list[tuple[Sender, Mailbox]] = field(default_factory=list)
     note: str | None = None  # why the listing is missing or partial
+    #: The running campaigns of each sender the PR replaces or removes (rendered lines).
+    campaigns: list[str] = field(default_factory=list)
 
 
 def _senders_by_team(stacks: Sequence[StackFile]) -> dict[str | None, list[Sender]]:
     teams: dict[str | None, list[Sender]] = {}
     for stack in stacks:
         for sender in stack.inventory.senders.values():
-            team = sender.inputs.get("team")
-            teams.setdefault(team if isinstance(team, str) and team else None, []).append(sender)
+            teams.setdefault(_team_of(sender), []).append(sender)
         raw = stack.config.get(TEAMS_CONFIG)
         for name in raw if isinstance(raw, Mapping) else ():
             teams.setdefault(str(name), [])
@@ -70,14 +74,6 @@ def _url(stacks: Sequence[StackFile], team: str | None, env: Mapping[str, str]) 
     return check_api_url(url)
 
 
-def _sender_mailbox(sender: Sender, listing: Listing) -> Mailbox | None:
-    adopt_id = sender.inputs.get("adopt_id")
-    if isinstance(adopt_id, str) and listing.find(adopt_id.strip()) is not None:
-        return listing.find(adopt_id.strip())
-    custom = [m for m in listing.by_address(sender.email) if m.provider == "custom"]
-    return custom[0] if len(custom) == 1 else None
-
-
 def compare(team: str | None, senders: list[Sender], listing: Listing) -> TeamReport:
     """Unmanaged custom mailboxes and unhealthy senders of one team."""
     report = TeamReport(team, note=listing.note)
@@ -85,7 +81,7 @@ def compare(team: str | None, senders: list[Sender], listing: Listing) -> TeamRe
         return report
     managed: set[str] = set()
     for sender in senders:
-        mailbox = _sender_mailbox(sender, listing)
+        mailbox = sender_mailbox(sender, listing)
         if mailbox is not None:
             managed.add(mailbox.id)
             if mailbox.status in UNHEALTHY:
@@ -106,8 +102,12 @@ def live_reports(
     stacks: Sequence[StackFile],
     env: Mapping[str, str] | None = None,
     client: Connect = LemlistClient,
+    cap: int = MEMBER_CAP,
+    progress: Progress | None = None,
+    changes: Sequence[Change] = (),
 ) -> list[TeamReport]:
-    """One report per team the stack files use (or define), read from lemlist."""
+    """One report per team the stack files use (or define), read from lemlist: at most
+    ``cap`` members per team, a progress line to ``progress`` on long listings."""
     environ = os.environ if env is None else env
     reports = []
     for team, senders in _senders_by_team(stacks).items():
@@ -116,33 +116,54 @@ def live_reports(
             reports.append(TeamReport(team, note=f"not checked: {key_env(team)} is not set"))
             continue
         try:
-            listing = Directory(client(_url(stacks, team, environ), key)).listing()
+            said = None if progress is None else _labelled(progress, team)
+            api = client(_url(stacks, team, environ), key)
+            listing = live_listing(api, cap, said)
+            report = compare(team, senders, listing)
+            mine = [(verb, s) for verb, s in changes if _team_of(s) == team]
+            report.campaigns = campaign_lines(api, mine, listing) if mine else []
         except LemlistError as exc:
             reports.append(TeamReport(team, note=f"not checked: {exc.message}"))
             continue
-        reports.append(compare(team, senders, listing))
+        reports.append(report)
     return reports
 
 
+def _team_of(sender: Sender) -> str | None:
+    team = sender.inputs.get("team")
+    return team if isinstance(team, str) and team else None
+
+
+def _one_line(text: str) -> str:
+    """A note (already quoted: escaped, cut) on one Markdown line."""
+    return " ".join(plain(text, 2000).split())
+
+
+def _labelled(progress: Progress, team: str | None) -> Progress:
+    return lambda line: progress(f"{line} of {_team_label(team)}")
+
+
 def _team_label(team: str | None) -> str:
-    return f"team '{team}'" if team else "the default team"
+    return f"team {shown(team)}" if team else "the default team"
 
 
 def _lines(report: TeamReport) -> list[str]:
-    lines = [f"- {_team_label(report.team)}" + (f": {report.note}" if report.note else "")]
+    note = f": {_one_line(report.note)}" if report.note else ""
+    lines = [f"- {_team_label(report.team)}{note}"]
     for mailbox in report.unmanaged:
-        status = mailbox.status or "status not given"
+        status = plain(mailbox.status) if mailbox.status else "status not given"
         lines.append(
-            f"  - unmanaged: `{mailbox.email}` (`{mailbox.id}`, {status}) is connected in "
+            f"  - unmanaged: {code(mailbox.email)} ({code(mailbox.id)}, {status}) is connected in "
             "lemlist but in no sender: add a sender with `adopt: true` to manage it, or "
             "disconnect it in lemlist if nobody uses it"
         )
     for sender, mailbox in report.unhealthy:
         lines.append(
-            f"  - ⚠ `{sender.key}` — `{sender.email}` (`{mailbox.id}`): lemlist reports it "
-            f"{mailbox.status}; it does not send. Fix its password or settings, or reconnect it "
-            "(`pulumi up --replace` on it)"
+            f"  - ⚠ {code(sender.key)} — {code(sender.email)} ({code(mailbox.id)}): lemlist "
+            f"reports it {plain(mailbox.status)}; it does not send. Fix its password or "
+            "settings, or reconnect it (`pulumi up --replace` on it)"
         )
+    lines += [f"  - {line}" for line in report.campaigns]
     if len(lines) == 1 and report.note is None:
         lines[0] += ": every custom mailbox is managed, none in ERROR or DISCONNECTED"
     return lines

@@ -9,10 +9,10 @@ compared by their stored (encrypted) value and shown only as "changed".
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..echo import plain, shown
+from ..echo import code, plain, shown
 from ..email_account.changes import Change, plan_change
 from ..email_account.schema import FIELDS, FIELDS_BY_NAME, SECRET_FIELDS
 from ..rules.validation import parse_flag, validate
@@ -81,12 +81,7 @@ def _props(stack: StackFile, sender: Sender) -> dict[str, Any]:
     return normalized
 
 
-def _code(value: object) -> str:
-    """A value as inline Markdown code, safe in a list item."""
-    if value is None:
-        return "_unset_"
-    text = " ".join(plain(value).split()).replace("`", "'")  # the echo rule: cut, escaped
-    return f"`{text}`"
+_code = code  # a value as inline Markdown code, safe in a list item (the echo rule)
 
 
 def _describe(name: str, old: object, new: object) -> str:
@@ -112,6 +107,8 @@ class Review:
     removed: int
     changed: int
     replaced: int
+    #: The senders this change disconnects, ("REPLACES" | "REMOVES", the base's sender).
+    disconnected: list[tuple[str, Sender]] = field(default_factory=list)
 
 
 def _added(sender: Sender) -> str:
@@ -204,9 +201,11 @@ def review(base: StackFile, head: StackFile) -> Review:
     removed_lines = [_removed(s) for k, s in old.items() if k not in new]
     changed_lines: list[str] = []
     replaced = 0
+    gone = [("REMOVES", s) for k, s in old.items() if k not in new]
     for key in (k for k in new if k in old):
         line, replaces = _changed(base, head, key)
         replaced += int(replaces)
+        gone += [("REPLACES", old[key])] if replaces else []
         if line is not None:
             changed_lines.append(line)
     return Review(
@@ -215,6 +214,7 @@ def review(base: StackFile, head: StackFile) -> Review:
         len(removed_lines),
         len(changed_lines),
         replaced,
+        gone,
     )
 
 
@@ -270,6 +270,9 @@ def _render(
             f"> ⚠ **{disconnects} mailbox(es) will be disconnected** ({replaced} replaced, "
             f"{len(removed)} removed): each is unlinked from its campaigns and its warm-up is "
             "paused.",
+            ">",
+            "> Which running campaigns send from them: the live review (`diff --live`) names "
+            "them.",
             "",
         ]
     out.append(

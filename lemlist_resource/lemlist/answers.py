@@ -24,7 +24,6 @@ import requests
 from ..config.names import DEFAULT_API_URL, URL_CONFIG
 from ..config.teams import key_hint
 from ..echo import shown
-from ..email_account.adoption import adopt_instruction
 from ..errors import LemlistAPIError
 from .redaction import quote
 
@@ -214,7 +213,14 @@ def redirect_target(answer: Answer) -> str:
     return f"to {shown(host if port is None else f'{host}:{port}')}"
 
 
-def _hint(status: int, low: str, label: str, key_hint: str, outcome: str) -> str:
+#: What to do when lemlist says a mailbox already exists, unless the caller knows better
+#: (the resource packages phrase adoption; the client does not know them).
+ALREADY_CONNECTED = "disconnect it in lemlist and run `pulumi up` again"
+
+
+def _hint(
+    status: int, low: str, label: str, key_hint: str, outcome: str, exists: str
+) -> str:
     """What to do about an error answer lemlist documents (or about one it does not)."""
     if status == 401:
         return f"lemlist did not accept the API key: {key_hint}."
@@ -227,8 +233,7 @@ def _hint(status: int, low: str, label: str, key_hint: str, outcome: str) -> str
         )
     if "already exists" in low:
         return (
-            f"{label} is already connected in lemlist: {adopt_instruction()}, or "
-            "disconnect it in lemlist and run `pulumi up` again."
+            f"{label} is already connected in lemlist: {exists}."
         )
     if "invalid host" in low:
         return (
@@ -256,11 +261,13 @@ def api_error(
     label: str,
     key_hint: str = KEY_HINT,
     outcome: str = "nothing was changed",
+    exists: str = ALREADY_CONNECTED,
 ) -> LemlistAPIError:
     """Turn an error answer into a sentence: status, lemlist's reason, what to do.
 
     ``key_hint``: where this client's key is set (a named team's differs from the default).
-    ``outcome``: what a refusal leaves (a connect's: "nothing was connected"). A 402 is
+    ``outcome``: what a refusal leaves (a connect's: "nothing was connected"). ``exists``:
+    what to do when lemlist says the mailbox already exists (the caller's advice). A 402 is
     lemlist's plan gate: retrying cannot help until the plan changes, so it never says so."""
     status, reason = answer.status, answer.reason()
     if status == 402:
@@ -271,7 +278,7 @@ def api_error(
             status,
             reason,
         )
-    hint = _hint(status, reason.lower(), label, key_hint, outcome)
+    hint = _hint(status, reason.lower(), label, key_hint, outcome, exists)
     return LemlistAPIError(
         f"{what} failed: lemlist answered {answer.describe()}; {hint}", status, reason
     )

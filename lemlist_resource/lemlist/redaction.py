@@ -33,7 +33,6 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from ..echo import ECHO_LIMIT, clip
-from ..email_account.schema import SECRET_FIELDS
 from ..errors import LemlistError
 
 __all__ = ["REDACTED", "forms", "guarded", "operation_secrets", "quote", "redact", "scope"]
@@ -79,13 +78,16 @@ def forms(api_key: str | None = None, passwords: Iterable[object] = ()) -> Secre
 def operation_secrets(provider: object, *args: Any, **kwargs: Any) -> Secrets:
     """The secrets of one provider call: the configured API keys (``provider._settings``:
     the default team's and every ``lemlist:teams`` key) and every password among the
-    property maps it was given (plain, or as the engine's secret wrapper ``{sig, value}``)."""
+    property maps it was given (plain, or as the engine's secret wrapper ``{sig, value}``).
+    Which properties are secret is the provider's data (``provider.secret_fields``): the
+    client knows no resource's schema."""
     settings = getattr(provider, "_settings", None)
+    secret_fields: Iterable[str] = getattr(provider, "secret_fields", ())
     passwords: list[object] = []
     for props in (*args, *kwargs.values()):
         if not isinstance(props, dict):
             continue
-        for name in SECRET_FIELDS:
+        for name in secret_fields:
             value = props.get(name)
             passwords.append(value.get("value") if isinstance(value, dict) else value)
     secrets = forms(None, passwords)

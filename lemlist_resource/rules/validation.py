@@ -18,8 +18,8 @@ from typing import Any
 
 from ..config.teams import team_name_problem
 from ..echo import shown
-from ..email_account.schema import DEFAULTS, FIELDS, Field
 from .addresses import ip_literal, is_refused_address
+from .fields import DEFAULTS, FIELDS, Field
 
 __all__ = [
     "Failure",
