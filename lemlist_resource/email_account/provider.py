@@ -27,7 +27,8 @@ from pulumi.runtime import rpc
 
 from ..config.teamclients import TeamClients
 from ..errors import ConfigurationError, LemlistError
-from ..host import hosterrors, hostpool
+from ..host import hostdiff, hosterrors, hostpool
+from ..host.hostdiff import NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure, validate
 from .adoption import WHERE_IDS_ARE
@@ -45,6 +46,7 @@ PROVIDER_KEY = "__provider"
 # let our errors read as their sentence, without the host's traceback.
 hostpool.install()
 hosterrors.install()
+hostdiff.install()
 
 
 def is_unknown(value: object) -> bool:
@@ -150,7 +152,8 @@ class EmailAccountProvider(ResourceProvider):
                 "must be connected, not adopted again. Remove adopt_id first (alone, that is no "
                 "change), then make this change."
             )
-        return DiffResult(
+        return NamedDiff(
+            change.changed,
             changes=bool(change.changed),
             replaces=change.replaces,
             stables=[] if change.replaces else ["email", "provider"],
