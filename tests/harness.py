@@ -86,6 +86,8 @@ class DiffOutcome:
     changes: bool
     replaces: list[str]
     delete_before_replace: bool
+    diffs: list[str] = field(default_factory=list)
+    detailed: dict[str, int] = field(default_factory=dict)
 
 
 class ProviderHost:
@@ -211,6 +213,8 @@ class ProviderHost:
             resp.changes == proto.DiffResponse.DIFF_SOME,
             list(resp.replaces),
             resp.deleteBeforeReplace,
+            list(resp.diffs),
+            {k: v.kind for k, v in resp.detailedDiff.items()} if resp.hasDetailedDiff else {},
         )
 
     def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

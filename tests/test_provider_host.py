@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pulumi.runtime import proto
 
 from lemlist_emulator import Emulator
 from tests.conftest import (
@@ -114,6 +115,20 @@ def test_diff_password_change_replaces(host: ProviderHost, created: Any) -> None
     id_, inputs, outs = created
     d = host.diff(id_, outs, {**inputs, "imap_password": "rotated-pw-1234"})
     assert d.replaces == ["imap_password"] and d.delete_before_replace is True
+
+
+def test_a_secret_only_change_names_its_field_never_its_value(
+    host: ProviderHost, created: Any
+) -> None:
+    """A password rotation previews as ``[diff: ~imap_password]``, not a bare replace."""
+    id_, inputs, outs = created
+    d = host.diff(id_, outs, {**inputs, "imap_password": "rotated-pw-1234"})
+    assert d.diffs == ["imap_password"]
+    assert d.detailed == {"imap_password": proto.PropertyDiff.UPDATE_REPLACE}
+    plain = host.diff(id_, outs, {**inputs, "verify_connection": False})
+    assert plain.diffs == ["verify_connection"]
+    assert plain.detailed == {"verify_connection": proto.PropertyDiff.UPDATE}
+    assert host.diff(id_, outs, inputs).diffs == []
 
 
 def test_diff_verify_connection_never_replaces(host: ProviderHost, created: Any) -> None:

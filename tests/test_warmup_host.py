@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import proto
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.faults import Fault
@@ -199,6 +200,9 @@ def test_a_preview_of_a_new_mailbox_plans_its_warmup_with_unknown_values(stack: 
     old = stack.warmups.state["alice"]
     planned = stack.warmups.host.diff(old.id, old.outputs, {**old.inputs, "mailbox_id": UNKNOWN})
     assert planned.replaces == ["mailbox_id"]
+    # ...and the preview says why: [diff: ~mailbox_id], the mailbox it follows.
+    assert planned.diffs == ["mailbox_id"]
+    assert planned.detailed == {"mailbox_id": proto.PropertyDiff.UPDATE_REPLACE}
 
 
 def test_a_mailbox_disconnected_first_leaves_a_warmup_that_is_gone(stack: Stack) -> None:

@@ -27,7 +27,8 @@ from pulumi.runtime import rpc
 
 from ..config.teamclients import TeamClients
 from ..errors import ConfigurationError, LemlistError
-from ..host import hosterrors, hostpool
+from ..host import hostdiff, hosterrors, hostpool
+from ..host.hostdiff import NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure, validate
 from .adoption import WHERE_IDS_ARE
@@ -45,6 +46,7 @@ PROVIDER_KEY = "__provider"
 # let our errors read as their sentence, without the host's traceback.
 hostpool.install()
 hosterrors.install()
+hostdiff.install()
 
 
 def is_unknown(value: object) -> bool:
@@ -132,25 +134,28 @@ class EmailAccountProvider(ResourceProvider):
         ``adopt_id`` is never a change. But a replacement's create would read it: when it
         still names this very mailbox, the replacement would adopt the mailbox being
         replaced instead of connecting the new settings, so the preview stops and says so.
+        Only a known replacement stops it: a value not known yet is not known to change.
         """
         wanted = _plain(news)
         change = plan_change(_plain(olds), wanted, is_unknown)
-        if change.replaces and wanted.get("adopt") is True:
+        known = [name for name in change.replaces if not is_unknown(wanted.get(name))]
+        if known and wanted.get("adopt") is True:
             raise LemlistError(
                 f"The lemlist mailbox {id_} has adopt set: changing "
-                f"{', '.join(change.replaces)} replaces the mailbox, and its replacement would "
+                f"{', '.join(known)} replaces the mailbox, and its replacement would "
                 "adopt the very mailbox being replaced (lemlist still lists it under its "
                 "address) instead of connecting the new settings. Remove adopt first (alone, "
                 "that is no change), then make this change."
             )
-        if change.replaces and wanted.get("adopt_id") == id_:
+        if known and wanted.get("adopt_id") == id_:
             raise LemlistError(
                 f"The lemlist mailbox {id_} was adopted with adopt_id, which is still set: "
-                f"changing {', '.join(change.replaces)} replaces the mailbox, and the new one "
+                f"changing {', '.join(known)} replaces the mailbox, and the new one "
                 "must be connected, not adopted again. Remove adopt_id first (alone, that is no "
                 "change), then make this change."
             )
-        return DiffResult(
+        return NamedDiff(
+            change.changed,
             changes=bool(change.changed),
             replaces=change.replaces,
             stables=[] if change.replaces else ["email", "provider"],

@@ -25,6 +25,7 @@ from pulumi.dynamic import (
 from ..config.teamclients import TeamClients
 from ..email_account.provider import _plain, is_unknown
 from ..errors import LemlistError
+from ..host.hostdiff import NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure
 from .client import LemwarmClient
@@ -84,7 +85,8 @@ class WarmupProvider(ResourceProvider):
         changed = changed_settings(previous, wanted, is_unknown)
         if is_unknown(wanted.get("enabled")) or previous.get("enabled") != wanted.get("enabled"):
             changed.append("enabled")
-        return DiffResult(
+        return NamedDiff(
+            replaces + changed,
             changes=bool(replaces or changed),
             replaces=replaces,
             stables=[] if replaces else ["mailbox_id"],
