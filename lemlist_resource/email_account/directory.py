@@ -6,7 +6,9 @@ The listing is ``GET /team`` then ``GET /users/{userId}`` per member (every mail
 status). When that is plan-gated (402) or unavailable (any other answer than lemlist's
 documented one, or lemlist unreachable), it falls back to ``GET /user/channels`` (the key's
 own user's mailboxes, without status), and when that fails too the listing is unavailable:
-callers fall back to what they did without it, and the reason is logged once.
+callers fall back to what they did without it, and the reason is logged once. An entry of an
+unexpected shape is skipped (:class:`..lemlist.listing.Skipped`): its mailbox counts as not
+listed (refresh asks the test endpoint), the note says why, the other entries are read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from ..errors import LemlistUnavailableError
 from ..lemlist.answers import Answer
-from ..lemlist.listing import Mailbox, channel_mailboxes, team_members, user_mailboxes
+from ..lemlist.listing import Mailbox, Skipped, channel_entries, team_members, user_entries
 from .client import LemlistClient
 
 __all__ = ["LISTING_TTL", "Directory", "Listing"]
@@ -39,10 +41,15 @@ class Listing:
     mailboxes: tuple[Mailbox, ...] | None
     complete: bool = True
     note: str | None = None
+    skipped: tuple[Skipped, ...] = ()
 
     def find(self, mailbox_id: str) -> Mailbox | None:
         """The listed mailbox with this id, or None."""
         return next((m for m in self.mailboxes or () if m.id == mailbox_id), None)
+
+    def skip_note(self, mailbox_id: str) -> str | None:
+        """Why this mailbox's entry was skipped, or None (not skipped)."""
+        return next((s.note for s in self.skipped if s.id == mailbox_id), None)
 
     def by_address(self, address: str) -> list[Mailbox]:
         """Every listed mailbox with this address (case-insensitive)."""
@@ -61,11 +68,11 @@ def unavailable(api: LemlistClient, answer: Answer, route: str) -> str:
 def _channels(api: LemlistClient, why: str) -> Listing:
     """The fallback: ``GET /user/channels`` (the key's own user, no status)."""
     answer = api.read_route("/user/channels", "Listing lemlist mailboxes (GET /user/channels)")
-    found = channel_mailboxes(answer)
+    found = channel_entries(answer)
     if found is None:
         return Listing(None, False, f"{why}; {unavailable(api, answer, 'GET /user/channels')}")
     note = f"{why}; only the API key's own user's mailboxes were listed, without their status"
-    return Listing(tuple(found), False, note)
+    return Listing(tuple(found[0]), False, note, tuple(found[1]))
 
 
 def fetch(api: LemlistClient) -> Listing:
@@ -76,14 +83,18 @@ def fetch(api: LemlistClient) -> Listing:
         if members is None:
             return _channels(api, unavailable(api, answer, "GET /team"))
         mailboxes: list[Mailbox] = []
+        skipped: list[Skipped] = []
         for user in members:
             what = f"Listing lemlist mailboxes (GET /users/{user})"
             answer = api.read_route(f"/users/{user}", what)
-            found = user_mailboxes(answer)
+            found = user_entries(answer)
             if found is None:
                 return _channels(api, unavailable(api, answer, "GET /users/{userId}"))
-            mailboxes += found
-        return Listing(tuple(mailboxes))
+            mailboxes += found[0]
+            skipped += found[1]
+        # an entry without a readable id may be any mailbox: the listing is not complete
+        blind = next((s.note for s in skipped if s.id is None), None)
+        return Listing(tuple(mailboxes), blind is None, blind, tuple(skipped))
     except LemlistUnavailableError as exc:
         return Listing(None, False, exc.message)
 
@@ -112,6 +123,8 @@ class Directory:
             if fresh or self._cached is None or now - self._cached[0] > self._ttl:
                 self._cached = (now, fetch(self._api))
                 self._say_once(self._cached[1].note)
+                for skipped in self._cached[1].skipped:
+                    self._say_once(skipped.note)
             return self._cached[1]
 
     def _say_once(self, note: str | None) -> None:

@@ -43,10 +43,17 @@ def status_message(mailbox: Mailbox) -> str | None:
     return None
 
 
-def status_outputs(mailbox: Mailbox | None, listing: Listing) -> dict[str, Any]:
-    """The status outputs of a mailbox as the listing shows it (or does not)."""
+def status_outputs(
+    mailbox: Mailbox | None, listing: Listing, account_id: str = ""
+) -> dict[str, Any]:
+    """The status outputs of a mailbox as the listing shows it (or does not, or skipped its
+    entry: then the note says which field lemlist answered oddly)."""
     if mailbox is None or mailbox.status is None:
-        why = listing.note or "lemlist's listing of the team does not show it"
+        why = (
+            listing.skip_note(account_id)
+            or listing.note
+            or "lemlist's listing of the team does not show it"
+        )
         return {
             "status": None,
             "email_limit": None,
@@ -61,10 +68,12 @@ def status_outputs(mailbox: Mailbox | None, listing: Listing) -> dict[str, Any]:
     }
 
 
-def _disagree(listing: Listing, listed: Mailbox | None, result: dict[str, Any] | None) -> bool:
+def _disagree(listing: Listing, account_id: str, result: dict[str, Any] | None) -> bool:
     """Whether the cached listing contradicts the test endpoint's answer just now (listed but
-    404, absent from a complete listing but known, CONNECTED but failing or the reverse)."""
-    if listing.mailboxes is None:
+    404, absent from a complete listing but known, CONNECTED but failing or the reverse); an
+    entry the listing skipped says nothing."""
+    listed = listing.find(account_id)
+    if listing.mailboxes is None or listing.skip_note(account_id) is not None:
         return False
     if result is None or listed is None:
         return (result is None) != (listed is None) and (listing.complete or listed is not None)
@@ -82,7 +91,7 @@ def read_mailbox(
     404 ``Email account not found``."""
     listing = directory.listing()
     result = api.verify(account_id)
-    if _disagree(listing, listing.find(account_id), result):
+    if _disagree(listing, account_id, result):
         listing = directory.listing(fresh=True)  # the listing may be older: ask again
     listed = listing.find(account_id)
     if result is None:
@@ -90,8 +99,8 @@ def read_mailbox(
             return NOT_FOUND
         raise LemlistError(
             f"Reading the lemlist mailbox {account_id} failed: lemlist lists it (status "
-            f"{listed.status or 'not given'}) but its test endpoint answered 404 \"Email account "
-            "not found\"; nothing is concluded and the stack state is kept. Run the command "
+            f'{listed.status or "not given"}) but its test endpoint answered 404 "Email account '
+            'not found"; nothing is concluded and the stack state is kept. Run the command '
             "again later."
         )
-    return {**verify_outputs(result), **status_outputs(listed, listing)}
+    return {**verify_outputs(result), **status_outputs(listed, listing, account_id)}

@@ -6,6 +6,10 @@ their ``status`` (``CONNECTED`` / ``ERROR`` / ``DISCONNECTED``), ``lemlist.email
 ``lemwarm.active``; ``GET /user/channels`` the key's own user's mailboxes (id, email,
 provider; no status). An unknown user id answers ``200 {}``: no mailboxes. Any other shape is
 not lemlist's: the reader answers None and the caller says what came instead.
+
+Entries are read one by one: an entry of an unexpected shape (``lemlist`` a string where lemlist
+documents an object, say) is :class:`Skipped` with a note naming the field and quoting lemlist's
+answer (:func:`..echo.shown`); the other entries are read as usual.
 """
 
 from __future__ import annotations
@@ -13,10 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..echo import shown
 from .answers import ID_RE, Answer
 from .redaction import quote
 
-__all__ = ["STATUSES", "Mailbox", "channel_mailboxes", "team_members", "user_mailboxes"]
+__all__ = [
+    "STATUSES",
+    "Mailbox",
+    "Skipped",
+    "channel_entries",
+    "channel_mailboxes",
+    "team_members",
+    "user_entries",
+    "user_mailboxes",
+]
 
 STATUSES = ("CONNECTED", "ERROR", "DISCONNECTED")
 
@@ -32,6 +46,18 @@ class Mailbox:
     status: str | None = None
     email_limit: int | None = None
     lemwarm_active: bool | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A listing entry not read: its mailbox id (None: not even that was readable) and why."""
+
+    id: str | None
+    note: str
+
+
+#: Entries read from one answer: the mailboxes, and the entries skipped.
+Entries = tuple[list[Mailbox], list[Skipped]]
 
 
 def _json_object(answer: Answer) -> dict[str, Any] | None:
@@ -53,15 +79,35 @@ def team_members(answer: Answer) -> list[str] | None:
     return [u for u in users if isinstance(u, str) and ID_RE.fullmatch(u)]
 
 
-def _mailbox(entry: object, id_key: str) -> Mailbox | None:
+def _skip(mailbox_id: str | None, field: str, value: object, wanted: str) -> Skipped:
+    who = f"the entry of mailbox {mailbox_id}" if mailbox_id else "an entry"
+    return Skipped(
+        mailbox_id,
+        f"lemlist's listing gave {who} with {field} = {shown(value)}, not {wanted}; "
+        "that entry was not read",
+    )
+
+
+def _mailbox(entry: object, id_key: str) -> Mailbox | Skipped:
     if not isinstance(entry, dict):
-        return None
-    mailbox_id, email = _text(entry.get(id_key), 128), _text(entry.get("email"))
-    if mailbox_id is None or email is None or not ID_RE.fullmatch(mailbox_id):
-        return None
+        return _skip(None, "the entry", entry, "an object")
+    raw_id, email = entry.get(id_key), _text(entry.get("email"))
+    mailbox_id = _text(raw_id, 128)
+    if mailbox_id is None or not ID_RE.fullmatch(mailbox_id):
+        return _skip(None, id_key, raw_id, "a mailbox id")
+    if email is None:
+        return _skip(mailbox_id, "email", entry.get("email"), "an address")
+    parts: dict[str, dict[str, Any]] = {}
+    for part in ("lemlist", "lemwarm"):
+        value = entry.get(part)
+        if value is not None and not isinstance(value, dict):
+            return _skip(mailbox_id, part, value, "an object")
+        parts[part] = value or {}
     status = entry.get("status")
-    limit = (entry.get("lemlist") or {}).get("emailLimit")
-    active = (entry.get("lemwarm") or {}).get("active")
+    if status is not None and not isinstance(status, str):
+        return _skip(mailbox_id, "status", status, "a text")
+    limit = parts["lemlist"].get("emailLimit")
+    active = parts["lemwarm"].get("active")
     return Mailbox(
         id=mailbox_id,
         email=email,
@@ -72,27 +118,40 @@ def _mailbox(entry: object, id_key: str) -> Mailbox | None:
     )
 
 
-def _mailboxes(entries: object, id_key: str) -> list[Mailbox] | None:
+def _entries(entries: object, id_key: str) -> Entries | None:
     if not isinstance(entries, list):
         return None
     found = [_mailbox(entry, id_key) for entry in entries]
-    return [m for m in found if m is not None]
+    skipped = [m for m in found if isinstance(m, Skipped)]
+    return [m for m in found if isinstance(m, Mailbox)], skipped
 
 
-def user_mailboxes(answer: Answer) -> list[Mailbox] | None:
-    """The mailboxes of ``GET /users/{userId}``'s answer (``{}``: an unknown user, none)."""
+def user_entries(answer: Answer) -> Entries | None:
+    """The entries of ``GET /users/{userId}``'s answer (``{}``: an unknown user, none)."""
     data = _json_object(answer)
     if data is None:
         return None
     if not data:
-        return []
-    return _mailboxes(data.get("mailboxes", []), "_id")
+        return [], []
+    return _entries(data.get("mailboxes", []), "_id")
 
 
-def channel_mailboxes(answer: Answer) -> list[Mailbox] | None:
+def channel_entries(answer: Answer) -> Entries | None:
     """The email accounts of ``GET /user/channels``'s answer (no status)."""
     data = _json_object(answer)
     email = data.get("email") if data is not None else None
     if not isinstance(email, dict):
         return None
-    return _mailboxes(email.get("accounts", []), "id")
+    return _entries(email.get("accounts", []), "id")
+
+
+def user_mailboxes(answer: Answer) -> list[Mailbox] | None:
+    """The mailboxes of ``GET /users/{userId}``'s answer, skipped entries left out."""
+    found = user_entries(answer)
+    return None if found is None else found[0]
+
+
+def channel_mailboxes(answer: Answer) -> list[Mailbox] | None:
+    """The email accounts of ``GET /user/channels``'s answer, skipped entries left out."""
+    found = channel_entries(answer)
+    return None if found is None else found[0]
