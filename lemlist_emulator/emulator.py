@@ -71,6 +71,7 @@ class Emulator(Controls):
         sleep: Callable[[float], None] | None = None,
         id_prefix: str = "usm",
         catch_all: bool = True,
+        arrival_jitter: float = 0.0,
     ) -> None:
         setup = team_setup(api_keys, teams, members)
         self.default_team = setup.default
@@ -84,7 +85,7 @@ class Emulator(Controls):
         app = LemlistApp(self._backend, self._limiter, catch_all=catch_all, gates=self._gates)
         faults = FaultPlan(random_faults, seed)
         timing = Latency(latency, jitter, profile, seed)
-        self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
+        self._pipeline = Pipeline(app, faults, timing, self._stop, sleep, arrival_jitter, seed)
         self._host, self._port = host, port
         self._server: LemlistHTTPServer | None = None
         self._thread: threading.Thread | None = None
