@@ -114,20 +114,9 @@ class Row:
 
 
 HEADERS = (
-    "host (calls at once)",
-    "strategy",
-    "verify",
-    "N",
-    "requests",
-    "elapsed s",
-    "bound s",
-    "elapsed / bound",
-    "host floor s",
-    "429s",
-    "failures",
-    "accounts",
-    "duplicates",
-)
+    "host (calls at once)", "strategy", "verify", "N", "requests", "elapsed s", "bound s",
+    "elapsed / bound", "host floor s", "429s", "failures", "accounts", "duplicates",
+)  # fmt: skip
 
 
 def measure(
@@ -141,6 +130,7 @@ def measure(
     timeout: float = 300.0,
     seed: int = 6,
     host: str = "widened",
+    arrival_jitter: float = 0.0,
 ) -> Row:
     """Create ``n`` senders through a fresh host against a fresh emulator; return the figures."""
     if strategy not in STRATEGIES:
@@ -153,6 +143,7 @@ def measure(
         latency=latency,
         jitter=jitter,
         seed=seed,
+        arrival_jitter=arrival_jitter,
     ) as emulator:
         host = start_host({KEY_CONFIG: API_KEY, URL_CONFIG: emulator.url}, provider, row.host)
         try:
@@ -205,6 +196,7 @@ def run(
     naive_timeout: float = 180.0,
     progress: bool = True,
     hosts: Sequence[str] = ("widened",),
+    arrival_jitter: float = 0.0,
 ) -> list[Row]:
     """Measure every combination; the naive rows are cut off after ``naive_timeout`` s."""
     rows = []
@@ -225,6 +217,7 @@ def run(
                         threads=threads,
                         timeout=timeout,
                         host=host,
+                        arrival_jitter=arrival_jitter,
                     )
                     if progress:
                         print(
@@ -269,6 +262,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--host", choices=HOSTS, nargs="+", default=["widened"], help="widened (32), stock (4)"
     )
+    p.add_argument("--arrival-jitter", type=float, default=0.0, metavar="MS",
+                   help="emulator: up to MS ms from accepting to counting (0)")  # fmt: skip
     return p
 
 
@@ -277,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(machine_markdown())
     print(
         f"Emulator: {LIMIT} requests / {WINDOW:g} s per key, latency {args.latency:g} s "
-        f"+/- {args.jitter:g} s; {args.threads} concurrent Create calls into the host "
+        f"+/- {args.jitter:g} s, arrival jitter up to {args.arrival_jitter:g} ms; "
+        f"{args.threads} concurrent Create calls into the host "
         f"({', '.join(f'{h}: {WORKERS[h]} calls at once' for h in args.host)}).\n"
     )
     rows = run(
@@ -289,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.threads,
         args.naive_timeout,
         hosts=args.host,
+        arrival_jitter=args.arrival_jitter / 1000,
     )
     print()
     print(report(rows))

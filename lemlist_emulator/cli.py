@@ -16,7 +16,7 @@ from lemlist_emulator.campaigns import parse_campaign
 from lemlist_emulator.directory import STATUSES
 from lemlist_emulator.emulator import Emulator
 from lemlist_emulator.faults import RandomFaults
-from lemlist_emulator.latency import PROFILES, parse_per_operation
+from lemlist_emulator.latency import PROFILES, parse_milliseconds, parse_per_operation
 from lemlist_emulator.model import ID_PREFIXES
 from lemlist_emulator.ratelimit import LEMLIST_RATE, parse_rate
 from lemlist_emulator.teams import DEFAULT_TEAM
@@ -171,6 +171,8 @@ def _timing_options(add: Callable[..., Any]) -> None:
         help="named latency profile; --latency/--jitter override its operations "
         "(lemlist: connect 1.0+/-0.3 s, test 2.0+/-0.5 s, disconnect 0.3+/-0.1 s)",
     )
+    add("--arrival-jitter", type=parse_milliseconds, default=0.0, metavar="MS",
+        help="up to MS ms (uniform) from accepting a request to counting it (--rate)")  # fmt: skip
     add("--seed", type=int, default=0, help="seed of the random faults and jitter")
 
 
@@ -246,6 +248,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         port=args.port,
         id_prefix=args.id_prefix,
         catch_all=not args.strict_not_found,
+        arrival_jitter=args.arrival_jitter,
     )
     for host, protocol in args.fail_host:
         emulator.fail_check(host, protocol)

@@ -74,6 +74,7 @@ class Emulator(Controls):
         sleep: Callable[[float], None] | None = None,
         id_prefix: str = "usm",
         catch_all: bool = True,
+        arrival_jitter: float = 0.0,
     ) -> None:
         setup = team_setup(api_keys, teams, members)
         self.default_team = setup.default
@@ -90,7 +91,7 @@ class Emulator(Controls):
         self._campaigns: Campaigns = app.reading.campaigns
         faults = FaultPlan(random_faults, seed)
         timing = Latency(latency, jitter, profile, seed)
-        self._pipeline = Pipeline(app, faults, timing, self._stop, sleep)
+        self._pipeline = Pipeline(app, faults, timing, self._stop, sleep, arrival_jitter, seed)
         self._host, self._port = host, port
         self._server: LemlistHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -8,11 +8,20 @@ overlap as they do at lemlist.
 
 from __future__ import annotations
 
+import argparse
+import math
 import random
 import threading
 from collections.abc import Mapping
 
-__all__ = ["OPERATIONS", "PROFILES", "Latency", "PerOperation", "parse_per_operation"]
+__all__ = [
+    "OPERATIONS",
+    "PROFILES",
+    "Latency",
+    "PerOperation",
+    "parse_milliseconds",
+    "parse_per_operation",
+]
 
 OPERATIONS = ("connect", "test", "disconnect")
 
@@ -100,3 +109,14 @@ class Latency:
         """Restart every operation's seeded sequence."""
         with self._lock:
             self._rngs.clear()
+
+
+def parse_milliseconds(text: str) -> float:
+    """``--arrival-jitter``: finite milliseconds from 0 to 10000, returned as seconds."""
+    try:
+        ms = float(text)
+    except ValueError:
+        ms = math.nan
+    if not 0 <= ms <= 10_000:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected milliseconds from 0 to 10000, got {text!r}")
+    return ms / 1000

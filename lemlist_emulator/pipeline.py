@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import threading
 import time
 from collections import Counter
@@ -77,10 +78,16 @@ class Pipeline:
         latency: Latency,
         stop: threading.Event,
         sleep: Callable[[float], None] | None = None,
+        arrival_jitter: float = 0.0,
+        seed: int = 0,
     ) -> None:
         self.app = app
         self.faults = faults
         self.latency = latency
+        #: Up to this many seconds (uniform, seeded) between accepting a request and counting
+        #: it against the rate window: the network and proxies on the way to lemlist.
+        self.arrival_jitter = arrival_jitter
+        self._arrivals = random.Random(f"{seed}:arrival")  # noqa: S311 - simulation
         self._stop = stop
         self._sleep = sleep or self._wait_unless_stopped
         self._lock = threading.Lock()
@@ -98,6 +105,13 @@ class Pipeline:
         any byte is sent."""
         slept: list[float] = []
         with self._counted("inflight"):
+            if self.arrival_jitter > 0:
+                with self._lock:
+                    delay = self._arrivals.uniform(0.0, self.arrival_jitter)
+                try:
+                    self._sleep(delay)
+                except Abandoned:
+                    return Reply(0, mode="drop")
             fault = self.faults.pick(request.method, request.path)
             try:
                 reply = self._process(request, fault, slept)

@@ -175,12 +175,15 @@ class ProviderHost:
         )
         self._call("Configure", request)
 
-    def check(self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> CheckOutcome:
-        """``CheckRequest{olds: old inputs (empty when new or before a replace), news}``."""
+    def check(
+        self, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None, name: str = "r"
+    ) -> CheckOutcome:
+        """``CheckRequest{olds: old inputs (empty when new or before a replace), news}``;
+        ``name``: the resource's (its URN: :func:`urn`)."""
         resp = self._call(
             "Check",
             proto.CheckRequest(
-                **resource_meta(),
+                **resource_meta(name),
                 randomSeed=b"\0" * 32,
                 # Empty olds are an empty map, without __provider, as the engine sends them.
                 olds=self._struct(olds) if olds else to_struct({}, with_provider=False),
@@ -197,13 +200,14 @@ class ProviderHost:
         olds: Mapping[str, Any],
         news: Mapping[str, Any],
         old_inputs: Mapping[str, Any] | None = None,
+        name: str = "r",
     ) -> DiffOutcome:
         """``DiffRequest{id, olds: old OUTPUTS, old_inputs, news: checked inputs}``."""
         resp = self._call(
             "Diff",
             proto.DiffRequest(
                 id=id_,
-                **resource_meta(),
+                **resource_meta(name),
                 olds=self._struct(olds),
                 news=self._struct(news),
                 old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
@@ -217,10 +221,10 @@ class ProviderHost:
             {k: v.kind for k, v in resp.detailedDiff.items()} if resp.hasDetailedDiff else {},
         )
 
-    def create(self, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create(self, inputs: Mapping[str, Any], name: str = "r") -> tuple[str, dict[str, Any]]:
         """``CreateRequest{properties: checked inputs}``; returns the id and the outputs."""
         request = proto.CreateRequest(
-            **resource_meta(status=True), properties=self._struct(inputs)
+            **resource_meta(name, status=True), properties=self._struct(inputs)
         )
         resp = self._call("Create", request)
         return resp.id, from_struct(resp.properties)
@@ -267,12 +271,16 @@ class ProviderHost:
         return from_struct(resp.properties)
 
     def delete(
-        self, id_: str, props: Mapping[str, Any], old_inputs: Mapping[str, Any] | None = None
+        self,
+        id_: str,
+        props: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+        name: str = "r",
     ) -> None:
         """``DeleteRequest{id, properties: old OUTPUTS, old_inputs}``."""
         request = proto.DeleteRequest(
             id=id_,
-            **resource_meta(status=True),
+            **resource_meta(name, status=True),
             properties=self._struct(props),
             old_inputs=self._struct(old_inputs) if old_inputs is not None else None,
         )
@@ -354,7 +362,7 @@ class Engine:
         checked = self._check(name, news, old)
         if old is None:
             return "create"
-        d = self._diff(old, checked)
+        d = self._diff(name, old, checked)
         if d.replaces:
             self._check(name, news, None)
             return "delete-replace" if d.delete_before_replace else "replace"
@@ -385,7 +393,7 @@ class Engine:
         if old is None:
             self._create(name, checked)
             return "create"
-        d = self._diff(old, checked)
+        d = self._diff(name, old, checked)
         if d.replaces:
             rechecked = self._check(name, news, None)
             if d.delete_before_replace:
@@ -433,7 +441,9 @@ class Engine:
                 done[name] = "deleted"
                 continue
             new = Resource(id_, inputs or res.inputs, outs)
-            self.refresh_diffs[name] = self.host.diff(id_, new.outputs, res.inputs, new.inputs)
+            self.refresh_diffs[name] = self.host.diff(
+                id_, new.outputs, res.inputs, new.inputs, name
+            )
             self.state[name] = new
             done[name] = "kept"
         return done
@@ -482,22 +492,22 @@ class Engine:
     def _check(self, name: str, news: Mapping[str, Any], old: Resource | None) -> dict[str, Any]:
         """``CheckRequest{olds: old inputs, news: program inputs}`` (``generateSteps``);
         ``old`` None for a new resource and for a replacement's re-check."""
-        outcome = self.host.check(news, old.inputs if old else {})
+        outcome = self.host.check(news, old.inputs if old else {}, name)
         if outcome.failures:
             raise CheckFailed(name, outcome.failures)
         return outcome.inputs
 
-    def _diff(self, old: Resource, checked: Mapping[str, Any]) -> DiffOutcome:
+    def _diff(self, name: str, old: Resource, checked: Mapping[str, Any]) -> DiffOutcome:
         """``stepGenerator.diff`` -> ``diffResource`` (step_generator.go) -> ``provider.Diff``
         (provider_plugin.go): ``DiffRequest{id, olds: old OUTPUTS, old_inputs, news}``."""
-        return self.host.diff(old.id, old.outputs, checked, old.inputs)
+        return self.host.diff(old.id, old.outputs, checked, old.inputs, name)
 
     def _create(self, name: str, inputs: dict[str, Any]) -> None:
         """``CreateStep.Apply`` (step.go): ``CreateRequest{properties: checked inputs}``.
 
         A failed create records nothing (a dynamic provider cannot report a partial one).
         """
-        id_, outs = self.host.create(inputs)
+        id_, outs = self.host.create(inputs, name)
         self.log.append(f"create {name} {id_}")
         self.state[name] = Resource(id_, inputs, outs)
 
@@ -516,7 +526,7 @@ class Engine:
         """``DeleteStep.Apply`` (step.go): ``DeleteRequest{id, properties: old OUTPUTS,
         old_inputs}``."""
         self.log.append(f"delete {name} {res.id}")
-        self.host.delete(res.id, res.outputs, res.inputs)
+        self.host.delete(res.id, res.outputs, res.inputs, name)
 
 
 class CheckFailed(Exception):

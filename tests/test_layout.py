@@ -54,7 +54,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("operations", ("lemlist_resource.email_account.verify",
                     "lemlist_resource.email_account.directory",
                     "lemlist_resource.email_account.refresh",
-                    "lemlist_resource.email_account.creation")),
+                    "lemlist_resource.email_account.creation",
+                    "lemlist_resource.email_account.owners")),
     ("provider", ("lemlist_resource.email_account.provider",
                   "lemlist_resource.warmup.provider")),
     # The path existing states name the provider by (kept importable; see its docstring).

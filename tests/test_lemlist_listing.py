@@ -41,7 +41,7 @@ def test_an_id_from_user_channels_is_adopted(prefixed: tuple[Emulator, Engine]) 
     emu, engine = prefixed
     emu.connect(**{k: v for k, v in mailbox().items() if k != "smtp_password"})
     (listed,) = channel_ids(emu)
-    assert engine.host.check(mailbox(adopt_id=listed)).failures == []
+    assert engine.host.check(mailbox(adopt_id=listed), name="alice").failures == []
     engine.up({"alice": mailbox(adopt_id=listed)})
     assert engine.state["alice"].id == listed and len(emu.accounts()) == 1
     assert engine.refresh() == {"alice": "kept"}

@@ -92,7 +92,8 @@ def test_a_team_move_is_planned_and_applied_create_first(
     moved = program(bob=None)  # the same address, now in the default team
 
     assert engine.preview(moved) == {"bob": "replace"}  # replaces, delete_before_replace false
-    diff = two_teams.diff(old_id, engine.state["bob"].outputs, two_teams.check(moved["bob"]).inputs)
+    checked = two_teams.check(moved["bob"], name="bob").inputs
+    diff = two_teams.diff(old_id, engine.state["bob"].outputs, checked, name="bob")
     assert diff.replaces == ["team"] and not diff.delete_before_replace
 
     engine.log.clear()

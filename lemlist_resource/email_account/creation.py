@@ -8,6 +8,7 @@ it verifies the id through the test endpoint and records the declared inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult
@@ -112,12 +113,20 @@ def _undo(api: LemlistClient, account_id: str, label: str, reason: str, expected
     ) from None  # the reason is in the sentence: no chained repeat
 
 
-def adopt(api: LemlistClient, account_id: str, inputs: dict[str, Any], label: str) -> CreateResult:
+def adopt(
+    api: LemlistClient,
+    account_id: str,
+    inputs: dict[str, Any],
+    label: str,
+    claim: Callable[[str], None] = lambda _id: None,
+) -> CreateResult:
     """Take over a mailbox already connected in lemlist: verify its id, connect nothing.
 
     lemlist has no read endpoint: only the id's existence and its connectivity can be
-    checked, so the declared inputs are recorded as the outputs, as declared.
+    checked, so the declared inputs are recorded as the outputs, as declared. ``claim``
+    (one owner per mailbox: :mod:`.owners`) runs first and may refuse.
     """
+    claim(account_id)
     what = f"Adopting the lemlist mailbox {account_id} for {label}"
     result = api.verify(account_id)
     if result is None:
@@ -147,7 +156,11 @@ def _listed(mailboxes: list[Mailbox], limit: int = 10) -> str:
 
 
 def adopt_by_address(
-    api: LemlistClient, directory: Directory, inputs: dict[str, Any], label: str
+    api: LemlistClient,
+    directory: Directory,
+    inputs: dict[str, Any],
+    label: str,
+    claim: Callable[[str], None] = lambda _id: None,
 ) -> CreateResult:
     """``adopt``: find the custom mailbox lemlist lists under ``sender_email`` in the team's
     listing, then adopt it as :func:`adopt` does; none or several is a refusal naming what
@@ -163,7 +176,7 @@ def adopt_by_address(
     custom = [m for m in same if m.provider == "custom"]
     where = f"in {_team_label(inputs)}" + ("" if listing.complete else f" ({listing.note})")
     if len(custom) == 1:
-        return adopt(api, custom[0].id, inputs, label)
+        return adopt(api, custom[0].id, inputs, label, claim)
     if custom:
         raise LemlistError(
             f"{what} failed: lemlist lists {len(custom)} custom mailboxes with this address "

@@ -31,6 +31,7 @@ from ..host import hostdiff, hosterrors, hostpool
 from ..host.hostdiff import NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure, validate
+from . import owners
 from .adoption import WHERE_IDS_ARE
 from .changes import plan_change
 from .client import LemlistClient
@@ -41,6 +42,8 @@ from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
 from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
+#: The inputs that say which mailbox a resource adopts (:mod:`.owners`).
+OWNED_BY = ("adopt_id", "adopt", "sender_email", "team")
 
 # Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once, and
 # let our errors read as their sentence, without the host's traceback.
@@ -125,6 +128,9 @@ class EmailAccountProvider(ResourceProvider):
             problem = settings.team_problem(team)
             if problem is not None:
                 failures.append(Failure("team", problem))
+        if not failures and not any(is_unknown(inputs.get(k)) for k in OWNED_BY):
+            for field, reason in owners.check_claims(owners.current_urn(), team, inputs):
+                failures.append(Failure(field, reason))
         return CheckResult(inputs, [CheckFailure(f.field, f.message) for f in failures])
 
     @guarded("diff")
@@ -137,6 +143,9 @@ class EmailAccountProvider(ResourceProvider):
         Only a known replacement stops it: a value not known yet is not known to change.
         """
         wanted = _plain(news)
+        refused = owners.hold(owners.current_urn(), _plain(olds).get("team"), id_)
+        if refused is not None:
+            raise LemlistError(refused)
         change = plan_change(_plain(olds), wanted, is_unknown)
         known = [name for name in change.replaces if not is_unknown(wanted.get(name))]
         if known and wanted.get("adopt") is True:
@@ -173,11 +182,20 @@ class EmailAccountProvider(ResourceProvider):
         inputs = _plain(props)
         label = str(inputs.get("sender_email"))
         api = self._teams.client(inputs.get("team"), f"Connecting the lemlist mailbox {label}")
+        urn, team = owners.current_urn(), inputs.get("team")
+
+        def claim(mailbox_id: str) -> None:
+            refused = owners.hold(urn, team, mailbox_id)
+            if refused is not None:
+                raise LemlistError(f"{refused} Nothing was adopted or connected.")
+
         if inputs.get("adopt_id"):
-            return adopt(api, str(inputs["adopt_id"]), inputs, label)
+            return adopt(api, str(inputs["adopt_id"]), inputs, label, claim)
         if inputs.get("adopt") is True:
-            return adopt_by_address(api, self._directory(inputs.get("team")), inputs, label)
-        return connect(api, inputs, label)
+            return adopt_by_address(api, self._directory(team), inputs, label, claim)
+        created = connect(api, inputs, label)
+        owners.hold(urn, team, created.id)
+        return created
 
     @guarded("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -233,3 +251,4 @@ class EmailAccountProvider(ResourceProvider):
         """Disconnect the mailbox, in its team; an id lemlist no longer knows is already gone."""
         team = _plain(props).get("team")
         self._teams.client(team, f"Disconnecting the lemlist mailbox {id_}").disconnect(id_)
+        owners.release(owners.current_urn(), team, id_)

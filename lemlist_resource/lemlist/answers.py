@@ -53,6 +53,8 @@ class Answer:
     truncated: bool
     location: str | None
     retry_after: str | None
+    rate_remaining: str | None = None
+    """``X-RateLimit-Remaining``, as sent (see :meth:`remaining`)."""
 
     @classmethod
     def read(cls, resp: requests.Response, budget: float = math.inf) -> Answer:
@@ -85,6 +87,7 @@ class Answer:
             truncated=truncated,
             location=resp.headers.get("Location"),
             retry_after=resp.headers.get("Retry-After"),
+            rate_remaining=resp.headers.get("X-RateLimit-Remaining"),
         )
 
     @property
@@ -118,6 +121,11 @@ class Answer:
                 f'(an {URL_CONFIG} without /api): "{quote(self.text)}"'
             )
         return quote(self.text)
+
+    def remaining(self) -> int | None:
+        """``X-RateLimit-Remaining`` as a count; None when absent or not a small integer."""
+        text = (self.rate_remaining or "").strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None
 
     def retry_after_seconds(self) -> float:
         """Seconds to wait from ``Retry-After`` (seconds or an HTTP date), within

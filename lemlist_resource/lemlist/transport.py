@@ -176,9 +176,11 @@ class Transport:
     def _attempt(self, request: Request, attempt: int) -> Answer | None:
         """One paced try: its answer, or None after a failure worth retrying (backed off)."""
         waited = self.pacer.acquire()
-        started = time.monotonic()
+        started, sent_at = time.monotonic(), self.pacer.now()
         try:
             answer = self._exchange(request)
+            if answer.status != 429:
+                self.pacer.answered(sent_at, answer.remaining())
         except requests.RequestException as exc:
             self._transport_failed(request, exc, attempt)
             return None
@@ -255,6 +257,7 @@ class Transport:
         pause = answer.retry_after_seconds()
         log.info("%s %s rate limited; pausing %.1f s", request.method, request.path, pause)
         self.pacer.pause(pause)
+        self.pacer.rate_limited()
 
     def _backoff(self, attempt: int) -> None:
         delay = min(self.backoff * 2 ** (attempt - 1), 8.0)
