@@ -102,7 +102,7 @@ def live_listing(
                 f"the other {len(members) - cap} were not read, so their mailboxes are not "
                 "in this review"
             )
-        return LiveListing(tuple(mailboxes), not notes, "; ".join(notes) or None, owners)
+        return LiveListing(tuple(mailboxes), not notes, "; ".join(notes) or None, owners=owners)
     except _NotAListing as exc:
         return channels(api, str(exc))
     except LemlistUnavailableError as exc:
