@@ -15,6 +15,7 @@ failure is never read as "missing": the checks report it as "could not check".
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,11 @@ import dns.resolver
 #: Seconds one lookup may take (all retries included), and the whole run by default.
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_BUDGET = 60.0
+#: Queries one run may send, whatever the record graph (an SPF include tree fanning out).
+DEFAULT_MAX_QUERIES = 2000
+#: The largest values the options accept: beyond these a run is unbounded in practice.
+MAX_TIMEOUT = 60.0
+MAX_BUDGET = 3600.0
 
 
 class Outcome(Enum):
@@ -74,6 +80,19 @@ def parse_server(spec: str) -> dns.nameserver.Do53Nameserver:
     return dns.nameserver.Do53Nameserver(address, port)
 
 
+def check_limits(timeout: float, budget: float) -> None:
+    """Raise ValueError with one sentence unless both are finite, positive and sane."""
+    for option, value, most in (
+        ("--dns-timeout", timeout, MAX_TIMEOUT),
+        ("--dns-budget", budget, MAX_BUDGET),
+    ):
+        if not (math.isfinite(value) and 0 < value <= most):
+            raise ValueError(
+                f"{option} {value!r} is not usable: give a number of seconds above 0 and at "
+                f"most {most:g}"
+            )
+
+
 def _text(rdata: object) -> str:
     strings = getattr(rdata, "strings", None)
     if strings is not None:
@@ -98,6 +117,7 @@ class Lookup:
         timeout: float = DEFAULT_TIMEOUT,
         budget: float = DEFAULT_BUDGET,
         clock: Callable[[], float] = time.monotonic,
+        max_queries: int = DEFAULT_MAX_QUERIES,
     ) -> None:
         if servers:
             self.resolver = dns.resolver.Resolver(configure=False)
@@ -108,11 +128,16 @@ class Lookup:
         self.timeout, self.budget, self.clock = timeout, budget, clock
         self.deadline: float | None = None
         self.cache: dict[tuple[str, str], Answer] = {}
+        self.max_queries, self.sent = max_queries, 0
         self.lock = threading.Lock()
 
     def query(self, name: str, rdtype: str) -> Answer:
         """The answer for ``name``/``rdtype``, from the cache when it was asked before."""
         key = (name.lower().rstrip("."), rdtype)
+        if self.deadline is not None and self.clock() >= self.deadline:
+            # Even a cached answer fails once the budget is spent, so a walk over a record
+            # graph (cached or not) ends at the deadline instead of fanning out without bound.
+            return Answer(key[0], rdtype, Outcome.FAILED, reason=self._spent())
         with self.lock:
             cached = self.cache.get(key)
         if cached is not None:
@@ -129,6 +154,11 @@ class Lookup:
         remaining = self.deadline - now
         if remaining <= 0:
             return Answer(name, rdtype, Outcome.FAILED, reason=self._spent())
+        with self.lock:
+            if self.sent >= self.max_queries:
+                reason = f"the limit of {self.max_queries} DNS queries for this run was reached"
+                return Answer(name, rdtype, Outcome.FAILED, reason=reason)
+            self.sent += 1
         try:
             result = self.resolver.resolve(
                 name,

@@ -116,7 +116,7 @@ def _in(ip: IPAddress, addresses: list[IPAddress], cidr: str) -> bool:
 
 
 def _matches(
-    lookup: Lookup, domain: str, name: str, arg: str, ip: IPAddress, depth: int
+    lookup: Lookup, domain: str, name: str, arg: str, ip: IPAddress, depth: int, spent: list[int]
 ) -> bool | None:
     """Whether one mechanism matches ``ip``; None when it cannot be told."""
     target, _, cidr = arg.partition("/")
@@ -126,7 +126,7 @@ def _matches(
     if name in ("ip4", "ip6"):
         return ip in ipaddress.ip_network(arg, strict=False)
     if name == "include":
-        result = evaluate(lookup, target, ip, depth + 1)
+        result = evaluate(lookup, target, ip, depth + 1, spent)
         return None if result is None else result == "pass"
     hosts: list[str] = [target]
     if name == "mx":
@@ -145,9 +145,13 @@ def _matches(
     return False
 
 
-def evaluate(lookup: Lookup, domain: str, ip: IPAddress, depth: int = 0) -> str | None:
+def evaluate(
+    lookup: Lookup, domain: str, ip: IPAddress, depth: int = 0, spent: list[int] | None = None
+) -> str | None:
     """``domain``'s SPF result for ``ip`` (pass, fail, softfail, neutral, none); None when it
-    cannot be told (a failed lookup, a macro, ``ptr``/``exists``, too deep, invalid)."""
+    cannot be told (a failed lookup, a macro, ``ptr``/``exists``, too deep, invalid, or more
+    than 10 lookups: RFC 7208 §4.6.4, which also keeps a fanning include graph bounded)."""
+    spent = [0] if spent is None else spent
     found, answer = spf_records(lookup, domain)
     if answer.outcome is Outcome.FAILED or depth > _MAX_DEPTH or len(found) > 1:
         return None
@@ -163,11 +167,15 @@ def evaluate(lookup: Lookup, domain: str, ip: IPAddress, depth: int = 0) -> str 
                 redirect = arg
             if name.endswith("="):
                 continue
-            match = _matches(lookup, domain, name, arg, ip, depth)
+            if name in _COUNTED:
+                spent[0] += 1
+                if spent[0] > SPF_LOOKUP_LIMIT:
+                    return None
+            match = _matches(lookup, domain, name, arg, ip, depth, spent)
             if match is None:
                 return None
             if match:
                 return _QUALIFIERS[qualifier]
     except ValueError:  # an unparsable address or network
         return None
-    return evaluate(lookup, redirect, ip, depth + 1) if redirect else "neutral"
+    return evaluate(lookup, redirect, ip, depth + 1, spent) if redirect else "neutral"

@@ -29,6 +29,7 @@ from ..deliverability import (
     selectors,
     sender_domain,
 )
+from ..deliverability.lookup import check_limits
 from ..echo import shown
 from ..rules.validation import email_problem
 from .model import DKIM_KEY, Problem
@@ -168,8 +169,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def checker(args: argparse.Namespace) -> Checker:
     """The run's checker from the options. Raises ValueError with a sentence when unusable."""
-    if args.dns_timeout <= 0 or args.dns_budget <= 0:
-        raise ValueError("--dns-timeout and --dns-budget must be positive numbers of seconds")
+    check_limits(args.dns_timeout, args.dns_budget)
     try:
         return Checker(Lookup(args.dns_server, args.dns_timeout, args.dns_budget))
     except dns.resolver.NoResolverConfiguration:

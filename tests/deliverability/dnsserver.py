@@ -14,7 +14,7 @@ from dnslib import QTYPE, RCODE, RR, DNSError
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 ZONE = Path(__file__).resolve().parent / "zones.zone"
-SERVFAIL, SILENT = "servfail.test", "slow.test"
+SERVFAIL, SILENT, FAN = "servfail.test", "slow.test", "fan.test"
 
 
 def _under(name: str, domain: str) -> bool:
@@ -36,6 +36,12 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
         if _under(name, SILENT):
             raise DNSError("dropped on purpose: the client times out")
         reply = request.reply()
+        if (name == FAN or (name[:1].isdigit() and _under(name, FAN))) and qtype == "TXT":
+            # An include tree four deep: each name includes ten names below it.
+            deep = name.count(".") - FAN.count(".") >= 4
+            includes = "" if deep else " ".join(f"include:{i}.{name}" for i in range(10))
+            reply.add_answer(*RR.fromZone(f'{name}. 300 IN TXT "v=spf1 {includes} -all"'))
+            return reply
         if _under(name, SERVFAIL):
             reply.header.rcode = RCODE.SERVFAIL
             return reply
