@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from ..echo import plain, shown
 from .lookup import Answer, Lookup, Outcome
 
 SPF_LOOKUP_LIMIT = 10
@@ -73,15 +74,15 @@ def tally(lookup: Lookup, record: str, into: Tally | None = None, depth: int = 0
         if name not in ("include", "redirect=") or out.lookups > 2 * SPF_LOOKUP_LIMIT:
             continue
         if "%" in arg or depth >= _MAX_DEPTH:
-            out.failed = out.failed or f"'{name.rstrip('=')}' target {arg!r} is not followed"
+            out.failed = out.failed or f"'{name.rstrip('=')}' target {shown(arg)} is not followed"
             continue
         target = arg.lower().rstrip(".")
         out.includes.append(target)
         found, answer = spf_records(lookup, target)
         if answer.outcome is Outcome.FAILED:
-            out.failed = out.failed or f"{answer.record}: {answer.reason}"
+            out.failed = out.failed or f"{plain(answer.record)}: {answer.reason}"
         elif len(found) != 1:
-            out.broken.append(f"{name.rstrip('=')}:{target} has {len(found)} SPF records")
+            out.broken.append(f"{name.rstrip('=')}:{plain(target)} has {len(found)} SPF records")
         else:
             tally(lookup, found[0], out, depth + 1)
     return out
