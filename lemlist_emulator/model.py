@@ -86,6 +86,7 @@ class Backend(LemwarmRoutes):
         self._status_rules: dict[str, str] = {}
         self._lock = threading.Lock()
         self._keys = dict(keys)
+        self._initial_keys = dict(keys)  # reset() undoes every rotate_key()
         self._bad_team_keys = frozenset(bad_team_keys)
         self._members = {team: tuple(users) for team, users in members.items()}
         self._store = store if store is not None else MemoryStore()
@@ -111,6 +112,14 @@ class Backend(LemwarmRoutes):
             if team is not None:
                 return Principal(fingerprint(key)[:12], team)
         raise LemlistRefusal(401, MSG_BAD_AUTH)
+
+    def rotate_key(self, old: str, new: str) -> str:
+        """Replace API key ``old`` by ``new`` for its team, as regenerating a key in lemlist's
+        settings does: ``old`` answers 401 from now on. The team; KeyError for an unknown key."""
+        with self._lock:
+            team = self._keys.pop(old)
+            self._keys[new] = team
+            return team
 
     def members(self, team: str) -> tuple[str, ...]:
         """The team's member user ids, its owner first."""
@@ -265,10 +274,12 @@ class Backend(LemwarmRoutes):
             self._check_failures.clear()
 
     def reset(self) -> None:
-        """Forget every account and check failure (the id sequence keeps counting)."""
+        """Forget every account and check failure, and restore the keys (the id sequence
+        keeps counting)."""
         with self._lock:
             self._ensure_open()
             self._store.clear()
+            self._keys = dict(self._initial_keys)
             self._check_failures.clear()
             self._no_lemwarm_seat.clear()
             self._deleted.clear()
