@@ -28,6 +28,11 @@ class Controls:
         """Seed a campaign ``user_id`` sends in (``GET /team/senders`` lists it); its id."""
         return self._campaigns.add(team or self.default_team, user_id, name, status)
 
+    def rotate_key(self, old: str, new: str) -> str:
+        """Regenerate an API key as lemlist's settings page does: ``new`` serves ``old``'s team
+        and ``old`` is revoked (401). The team; KeyError when ``old`` is no key."""
+        return self._backend.rotate_key(old, new)
+
     def set_status(self, target: str, status: str) -> int:
         """Set a mailbox's status (``CONNECTED``, ``ERROR`` as if its password changed,
         ``DISCONNECTED``) by id, or by address (now and for later connects); returns how many

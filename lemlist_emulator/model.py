@@ -85,7 +85,7 @@ class Backend(LemwarmRoutes):
         self._id_prefix = id_prefix
         self._status_rules: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._keys = dict(keys)
+        self._keys, self._initial_keys = dict(keys), dict(keys)  # reset() undoes rotate_key
         self._bad_team_keys = frozenset(bad_team_keys)
         self._members = {team: tuple(users) for team, users in members.items()}
         self._store = store if store is not None else MemoryStore()
@@ -111,6 +111,12 @@ class Backend(LemwarmRoutes):
             if team is not None:
                 return Principal(fingerprint(key)[:12], team)
         raise LemlistRefusal(401, MSG_BAD_AUTH)
+
+    def rotate_key(self, old: str, new: str) -> str:
+        """``new`` serves ``old``'s team, ``old`` answers 401 (see Controls.rotate_key)."""
+        with self._lock:
+            self._keys[new] = team = self._keys.pop(old)
+            return team
 
     def members(self, team: str) -> tuple[str, ...]:
         """The team's member user ids, its owner first."""
@@ -219,8 +225,7 @@ class Backend(LemwarmRoutes):
             return dict(account) if account is not None else None
 
     def update(self, account_id: str, **changes: Any) -> bool:
-        """Change fields of an account outside the API (``status``, ``email_limit``,
-        ``lemwarm_active``); False if unknown."""
+        """Change ``status``, ``email_limit`` or ``lemwarm_active``; False if unknown."""
         with self._lock:
             self._ensure_open()
             return self._store.update(account_id, changes)
@@ -265,10 +270,11 @@ class Backend(LemwarmRoutes):
             self._check_failures.clear()
 
     def reset(self) -> None:
-        """Forget every account and check failure (the id sequence keeps counting)."""
+        """Forget every account and check failure, restore the keys (ids keep counting)."""
         with self._lock:
             self._ensure_open()
             self._store.clear()
+            self._keys = dict(self._initial_keys)
             self._check_failures.clear()
             self._no_lemwarm_seat.clear()
             self._deleted.clear()

@@ -10,6 +10,8 @@ and every helper here answers None for a value it cannot judge, so the policies 
 from __future__ import annotations
 
 import fnmatch
+import json
+import os
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -80,3 +82,25 @@ def stack_matches(config: Mapping[str, Any], key: str, default: str) -> tuple[st
     pattern = str(config.get(key) or default)
     stack = pulumi.get_stack()
     return stack, pattern, fnmatch.fnmatchcase(stack, pattern)
+
+
+#: The inventory program's senders in the stack configuration (lemlist_resource.inventory).
+SENDERS_CONFIG: Final = "lemlist-senders:senders"
+
+
+def stack_sender(name: str) -> Mapping[str, Any] | None:
+    """Sender ``name``'s entry in the stack file's ``lemlist-senders:senders``, or None.
+
+    The engine gives a policy pack the whole stack configuration in ``PULUMI_CONFIG``, a
+    JSON object of strings (``PolicyAnalyzerOptions.Config``, sdk/go/common/resource/plugin
+    analyzer_plugin.go ``constructEnv``); an object value is its JSON text. So the pack reads
+    a sender's reviewed settings (its ``release``) as the program does."""
+    try:
+        config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+        raw = config.get(SENDERS_CONFIG) if isinstance(config, dict) else None
+        senders = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return None
+    entry = senders.get(name) if isinstance(senders, dict) else None
+    return entry if isinstance(entry, Mapping) else None
+

@@ -29,6 +29,7 @@ from pulumi_policy import (
 from lemlist_resource.echo import shown
 from lemlist_resource.rules.relays import SOURCE as RELAYS_SOURCE
 from lemlist_resource.rules.relays import unsupported_relay
+from lemlist_resource.rules.release import RELEASE, parse_release
 
 RESOURCE_TYPE: Final = inputs.RESOURCE_TYPE
 
@@ -98,20 +99,39 @@ def sender_domains(args: ResourceValidationArgs, report: ReportViolation) -> Non
 
 
 def production_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """On stacks matching ``stackPattern`` (default ``prod*``) every EmailAccount is protected."""
+    """On stacks matching ``stackPattern`` (default ``prod*``) every EmailAccount is protected,
+    but a sender the stack file releases for one reviewed change (a valid ``release``, read
+    by :mod:`lemlist_resource.rules.release`'s rule, as the program and the lint read it)."""
     if args.resource_type != RESOURCE_TYPE:
         return
     stack, pattern, matches = inputs.stack_matches(
         args.get_config(), "stackPattern", DEFAULT_PROD_PATTERN
     )
-    if matches and not args.opts.protect:
+    if not matches or args.opts.protect:
+        return
+    who = inputs.sender(args.props, args.name)
+    entry = inputs.stack_sender(args.name)
+    raw = entry.get(RELEASE) if entry is not None else None
+    if raw is not None:
+        release, problem = parse_release(raw)
+        if release is not None:
+            return  # released for one reviewed change, until release.until
         report(
-            f"{inputs.sender(args.props, args.name)} is not protected on stack '{stack}' (matches "
-            f"'{pattern}'): deleting or replacing it disconnects the mailbox from its "
-            "campaigns and pauses its warm-up. Protect it: `protect: true` in the sender "
-            "inventory, or ResourceOptions(protect=True).",
+            f"{who} is not protected on stack '{stack}' and its `{RELEASE}` {problem} "
+            f"(sender '{args.name}' in the stack file; docs/gitops.md, \"Changing or removing "
+            "a protected (prod) sender\").",
             None,
         )
+        return
+    report(
+        f"{who} is not protected on stack '{stack}' (matches "
+        f"'{pattern}'): deleting or replacing it disconnects the mailbox from its "
+        "campaigns and pauses its warm-up. Protect it: `protect: true` in the sender "
+        "inventory, or ResourceOptions(protect=True). To replace or remove it through "
+        f"review, release it for that change instead: `{RELEASE}: <YYYY-MM-DD> <reason>` on "
+        "the sender (docs/gitops.md, \"Changing or removing a protected (prod) sender\").",
+        None,
+    )
 
 
 # --- verify_connection outside dev ----------------------------------------------------

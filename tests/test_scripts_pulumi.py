@@ -32,7 +32,8 @@ FAKE_PULUMI = """#!/usr/bin/env python3
 import json, os, sys
 with open(os.environ["FAKE_LOG"], "a") as log:
     env = {k: os.environ.get(k) for k in
-           ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL")}
+           ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL",
+            "LEMLIST_CONFIG_FROM_PROGRAM")}
     log.write(json.dumps({"pulumi": sys.argv[1:], "env": env}) + "\\n")
 a = sys.argv[1:]
 if a[:2] == ["stack", "select"] and "--create" not in a and (
@@ -241,6 +242,7 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
         "LEMLIST_API_KEY": DEV_KEY,
         "PULUMI_CONFIG_PASSPHRASE": "lemlist-dev-emulator-not-a-secret",
         "PULUMI_BACKEND_URL": f"file://{repo.root}/.pulumi-state",
+        "LEMLIST_CONFIG_FROM_PROGRAM": "1",
     }
 
 

@@ -90,3 +90,32 @@ def test_a_missing_cwd_directory_is_refused(repo: Repo) -> None:  # noqa: F811
     result = repo.run("up", "--cwd", str(repo.root / "nowhere"))
     assert result.returncode == 2 and "no such directory" in result.stderr
     assert repo.pulumi_calls() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "sent"),
+    [
+        (["refresh", "--yes"], ["refresh", "--run-program", "--yes", "--stack", "prod"]),
+        (["destroy"], ["destroy", "--run-program", "--stack", "prod"]),
+        (["down", "--run-program"], ["down", "--run-program", "--stack", "prod"]),
+        (["up"], ["up", "--stack", "prod"]),
+    ],
+)
+def test_refresh_and_destroy_run_the_program_so_a_rotated_key_is_used(
+    repo: Repo, args: list[str], sent: list[str]  # noqa: F811
+) -> None:
+    """Issue 25 item 1: the provider is configured from the stack config as it is now, not
+    from the state's copy; the provider is told so (its 401 message names that key)."""
+    assert repo.run(*args, "-s", "prod").returncode == 0
+    last = repo.calls()[-1]
+    assert last["pulumi"] == sent
+    assert last["env"]["LEMLIST_CONFIG_FROM_PROGRAM"] == "1"  # type: ignore[index]
+
+
+def test_run_program_false_is_the_users_choice_and_the_provider_is_not_told_otherwise(
+    repo: Repo,  # noqa: F811
+) -> None:
+    assert repo.run("destroy", "--run-program=false", "-s", "prod").returncode == 0
+    last = repo.calls()[-1]
+    assert last["pulumi"] == ["destroy", "--run-program=false", "--stack", "prod"]
+    assert last["env"]["LEMLIST_CONFIG_FROM_PROGRAM"] is None  # type: ignore[index]

@@ -24,7 +24,10 @@ from ..host.hostpool import (
 from .names import (
     CONCURRENCY_CONFIG,
     CONCURRENCY_ENV,
+    CURRENT_CONFIG_ENV,
     DEFAULT_API_URL,
+    FROM_CONFIG,
+    FROM_ENV,
     KEY_CONFIG,
     KEY_ENV,
     SET_KEY,
@@ -37,6 +40,7 @@ from .names import (
 from .teams import (
     Team,
     check_key,
+    key_hint,
     missing_default_key_reason,
     parse_teams,
     unknown_team_reason,
@@ -59,6 +63,16 @@ class Settings:
     read_timeout: float = DEFAULT_READ_TIMEOUT
     teams: Mapping[str, Team] = field(default_factory=dict, repr=False)
     concurrency: int = DEFAULT_CONCURRENCY
+    #: Where ``api_key`` came from: :data:`~.names.FROM_CONFIG`, :data:`~.names.FROM_ENV` or
+    #: None (no key); ``current``: the engine ran the program, so config is as set now.
+    key_source: str | None = None
+    current: bool = False
+
+    def refused_key_hint(self, team: str | None) -> str:
+        """What a 401 for ``team``'s key says: which key was used (by source) and how to
+        apply a new one (:func:`~.teams.key_hint`)."""
+        source = self.key_source if team is None else FROM_CONFIG  # lemlist:teams is config
+        return key_hint(team, source, self.current)
 
     def missing_key(self, name: str | None) -> str | None:
         """Why nothing can be served, when no team is in use and the default team has no key:
@@ -204,11 +218,14 @@ def resolve(
         return None if value is None else str(value)
 
     api_key = check_api_key(pick(KEY_CONFIG, KEY_ENV))
+    from_config = get_config(KEY_CONFIG) not in (None, "")
+    source = None if api_key is None else FROM_CONFIG if from_config else FROM_ENV
     url = check_api_url(pick(URL_CONFIG, URL_ENV) or DEFAULT_API_URL)
     timeout = check_timeout(pick(TIMEOUT_CONFIG, TIMEOUT_ENV))
     teams = parse_teams(get_config(TEAMS_CONFIG), url, check_api_url)
     in_use = len(teams) + (1 if api_key else 0)
     concurrency = check_concurrency(pick(CONCURRENCY_CONFIG, CONCURRENCY_ENV), in_use)
     return Settings(
-        api_url=url, api_key=api_key, read_timeout=timeout, teams=teams, concurrency=concurrency
+        api_url=url, api_key=api_key, read_timeout=timeout, teams=teams, concurrency=concurrency,
+        key_source=source, current=environ.get(CURRENT_CONFIG_ENV) == "1",
     )

@@ -15,7 +15,6 @@ from typing import Any, Generic, TypeVar
 from ..errors import ConfigurationError
 from ..host import hostpool
 from .settings import Settings, resolve
-from .teams import key_hint
 
 C = TypeVar("C")
 
@@ -65,7 +64,7 @@ class TeamClients(Generic[C]):
                     found.api_url,
                     found.api_key,
                     read_timeout=settings.read_timeout,
-                    key_hint=key_hint(team),
+                    key_hint=settings.refused_key_hint(team),
                 )
                 self._clients[team] = client
             return client

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from ..echo import shown
 from ..errors import ConfigurationError
-from .names import KEY_CONFIG, SET_KEY, TEAMS_CONFIG
+from .names import FROM_CONFIG, FROM_ENV, KEY_CONFIG, KEY_ENV, SET_KEY, TEAMS_CONFIG
 
 KEY_FIELD = "apiKey"
 URL_FIELD = "apiUrl"
@@ -203,8 +203,36 @@ def parse_teams(
     return teams
 
 
-def key_hint(team: str | None) -> str:
-    """Where the key of ``team`` (None: the default team) is set, for a refused key's message."""
+def key_hint(team: str | None, source: str | None = None, current: bool = False) -> str:
+    """What to do about a refused key of ``team`` (None: the default team), for the message
+    after "lemlist did not accept the API key: ".
+
+    ``source``: where the key came from, :data:`~.names.FROM_CONFIG` or
+    :data:`~.names.FROM_ENV` (None: not known, the plain hint). ``current``: the engine ran the
+    program (:data:`~.names.CURRENT_CONFIG_ENV`), so a config key is the stack's value as set
+    now; otherwise it is the one the engine passed, which on ``refresh``/``destroy`` without
+    ``--run-program`` is the copy saved in the state by the last ``up`` (the engine configures
+    the provider from the state then). Names the source, never the key."""
+    setting = KEY_CONFIG if team is None else f"{TEAMS_CONFIG}.{team}.{KEY_FIELD}"
+    command = f"pulumi config set --secret {KEY_CONFIG}" if team is None else set_key_command(team)
+    if source == FROM_ENV:
+        return (
+            f"the key came from the {KEY_ENV} environment variable (read afresh by every "
+            f"command): export the valid key in {KEY_ENV} and run the command again"
+        )
+    if source == FROM_CONFIG and current:
+        return (
+            f"the key came from the stack config {setting}, as set now: set the valid key "
+            f"with `{command}` (it prompts for the key) and run the command again"
+        )
+    if source == FROM_CONFIG:
+        return (
+            f"the key came from the stack config {setting} as the engine passed it, which on "
+            "`pulumi refresh` and `pulumi destroy` without `--run-program` is the copy saved in "
+            "the state by the last `up`, not the one set since: after rotating the key "
+            f"(`{command}`), run the command with `--run-program` (./scripts/pulumi does) or "
+            "run `pulumi up` first"
+        )
     if team is None:
         return f"check the API key: {SET_KEY}"
     return f"check team '{team}''s API key: `{set_key_command(team)}`"

@@ -22,11 +22,13 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ..echo import clip, shown
 from ..email_account.adoption import adopted_mailbox, shared_mailbox_reason
 from ..email_account.schema import FIELDS, SECRET_FIELDS
+from ..rules.release import RELEASE, Release, parse_release
 from ..rules.validation import parse_flag
 from .lemwarm import LEMWARM, default_issues
 from .lemwarm import merge as merge_lemwarm
@@ -48,7 +50,7 @@ PER_SENDER_FIELDS: tuple[str, ...] = ("sender_email", "adopt_id", "adopt")
 #: Inputs a stack default may set: all but the per-sender ones.
 DEFAULT_FIELDS: tuple[str, ...] = tuple(n for n in INPUT_FIELDS if n not in PER_SENDER_FIELDS)
 #: Per-sender settings that are not EmailAccount inputs.
-SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector", LEMWARM)
+SENDER_OPTIONS: tuple[str, ...] = ("protect", "dkim_selector", LEMWARM, RELEASE)
 #: Logins fall back to the sender address.
 LOGIN_FIELDS: tuple[str, ...] = ("smtp_login", "imap_login")
 
@@ -90,11 +92,13 @@ class Sender:
 
     key: str
     inputs: dict[str, Any]
-    protect: bool
+    protect: bool  # its (or the stack's) ``protect``, unless released
     #: ``dkim_selector`` as written (a name or a list), for the online checks only.
     dkim_selector: object = None
     #: Its ``lemwarm`` block over the stack default's; None: no Warmup is declared.
     lemwarm: dict[str, Any] | None = None
+    #: ``release`` (:mod:`..rules.release`): protection lifted for one reviewed change.
+    release: Release | None = None
 
     @property
     def resource_name(self) -> str:
@@ -204,7 +208,9 @@ def _sender_entries(senders: object, problems: list[Problem]) -> Mapping[Any, An
     return senders
 
 
-def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
+def _sender(
+    raw_key: object, entry: object, inv: Inventory, on: date | None = None
+) -> Sender | None:
     """One sender entry merged over the stack defaults; None when the entry is unusable."""
     key = str(raw_key)
     if not isinstance(raw_key, str) or not KEY_RE.fullmatch(key):
@@ -222,6 +228,9 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     if protect is None:
         inv.problems.append(Problem(key, "protect", "must be true or false"))
         protect = inv.protect
+    release, refused = parse_release(own[RELEASE], on) if RELEASE in own else (None, None)
+    own.pop(RELEASE, None)
+    inv.problems += [Problem(key, RELEASE, refused)] if refused else []
     lemwarm, issues = merge_lemwarm(inv.defaults.get(LEMWARM), own.pop(LEMWARM, None), LEMWARM)
     inv.problems += [Problem(key, name, message) for name, message in issues]
     inputs: dict[str, Any] = dict.fromkeys(INPUT_FIELDS)
@@ -230,7 +239,7 @@ def _sender(raw_key: object, entry: object, inv: Inventory) -> Sender | None:
     for login in LOGIN_FIELDS:
         if inputs.get(login) is None or inputs.get(login) == "":
             inputs[login] = inputs.get("sender_email")
-    return Sender(key, inputs, protect, dkim_selector, lemwarm)
+    return Sender(key, inputs, protect and release is None, dkim_selector, lemwarm, release)
 
 
 def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem | None:
@@ -253,18 +262,19 @@ def _address_taken(sender: Sender, seen: dict[tuple[str, str], str]) -> Problem 
     return None
 
 
-def build_inventory(senders: object, defaults: object = None, protect: object = None) -> Inventory:
-    """Parse the ``senders``, ``defaults`` and ``protect`` values of a stack's configuration.
-
-    Problems (bad keys, unknown or misplaced fields, wrong types, one address under two
-    keys) are collected, never raised; senders with a usable entry are kept either way.
+def build_inventory(
+    senders: object, defaults: object = None, protect: object = None, on: date | None = None
+) -> Inventory:
+    """Parse a stack's ``senders``, ``defaults`` and ``protect`` (a ``release`` read on day
+    ``on``, default today UTC). Problems (bad keys, unknown or misplaced fields, wrong types,
+    one address under two keys) are collected, never raised; usable senders are kept.
     """
     inv = Inventory()
     inv.protect = _stack_protect(protect, inv.problems)
     inv.defaults = _stack_defaults(defaults, inv.problems)
     seen: dict[tuple[str, str], str] = {}  # (team, address) -> the first sender key with it
     for raw_key, entry in _sender_entries(senders, inv.problems).items():
-        sender = _sender(raw_key, entry, inv)
+        sender = _sender(raw_key, entry, inv, on)
         if sender is None:
             continue
         taken = _address_taken(sender, seen)

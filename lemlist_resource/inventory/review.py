@@ -20,6 +20,7 @@ from .lemwarm import LEMWARM, review_lines
 from .lint import lint
 from .model import Sender
 from .passwords import PASSWORD_PARTS
+from .releases import release_notes, release_step_one, removal_step
 from .stackfile import StackFile, StackFileError, parse_stack, read_stack
 
 REPLACE_WARNING = (
@@ -137,9 +138,11 @@ def _removed(sender: Sender) -> str:
     line = f"- {_label(sender)}: {REMOVE_WARNING}"
     if sender.protect:
         line += (
-            "\n  - 🔒 protected: `pulumi up` will refuse to remove it. Release it first "
-            f"(set `protect: false` on `{sender.key}`, merge, apply), then remove it."
+            "\n  - 🔒 protected: `pulumi up` will refuse to remove it; "
+            f"{release_step_one(sender.key)}."
         )
+    elif sender.release is not None:
+        line += f"\n  - {removal_step(sender.release)}"
     return line
 
 
@@ -148,8 +151,8 @@ def _replacement_notes(before: Sender, after: Sender, plan: Change) -> list[str]
     notes = [REPLACE_WARNING]
     if before.protect and after.protect:
         notes.append(
-            "🔒 protected: `pulumi up` will refuse this replacement; to allow it, set "
-            f"`protect: false` on `{after.key}` in this change"
+            "🔒 protected: `pulumi up` will refuse this replacement; "
+            f"{release_step_one(after.key)}"
         )
     if "team" in plan.changed:
         old_team, new_team = _team(before), _team(after)
@@ -186,6 +189,7 @@ def _changed(base: StackFile, head: StackFile, key: str) -> tuple[str | None, bo
     if plan.replaces and after.lemwarm is not None:
         warmup = ["warm-up: re-applied on the new mailbox (started with its settings)"]
     notes += warmup
+    notes += release_notes(before, after, bool(plan.replaces))
     if before.protect != after.protect:
         notes.append(f"protection: {_on(before.protect)} → {_on(after.protect)}")
     if not notes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from lemlist_resource.email_account.changes import plan_change
 from lemlist_resource.inventory import Review, StackFile, StackFileError, load, parse_stack, review
 from lemlist_resource.inventory.review import REMOVE_WARNING, REPLACE_WARNING
+from lemlist_resource.rules.release import today as utc_today
 
 from .helpers import STACKS
 
@@ -191,6 +193,67 @@ def test_protected_replacement_and_its_release() -> None:
     md = _review(head, base).markdown
     assert "will refuse" not in md
     assert "protection: on → off" in md
+
+
+def _protected() -> dict[str, Any]:
+    base = copy.deepcopy(BASE)
+    base["lemlist-senders:protect"] = True
+    return base
+
+
+def _released(config: dict[str, Any], key: str = "alice") -> dict[str, Any]:
+    until = (utc_today() + timedelta(days=7)).isoformat()
+    config["lemlist-senders:senders"][key]["release"] = f"{until} OPS-42 password rotation"
+    return config
+
+
+def test_a_prod_password_rotation_is_two_reviewed_steps_that_end_protected() -> None:
+    """Issue 25 item 2: the review says which step a pull request is (docs/gitops.md)."""
+    base = _protected()
+    step1 = _released(copy.deepcopy(base))
+    result = _review(step1, base)
+    assert result.replaced == 0
+    assert "🔓 step 1 of 2: releases the sender until " in result.markdown
+    assert "(OPS-42 password rotation)" in result.markdown
+    assert "protection: on → off" in result.markdown and "REPLACES" not in result.markdown
+
+    step2 = copy.deepcopy(base)  # the release removed, and the new password
+    step2["lemlist-senders:passwords"]["alice"] = {"secure": f"{CT}alice1"}
+    result = _review(step2, step1)
+    assert result.replaced == 1 and "will refuse" not in result.markdown
+    assert "🔒 step 2 of 2: replaces the released mailbox and protects the new one again" in (
+        result.markdown
+    )
+    assert "protection: off → on" in result.markdown
+
+
+def test_a_protected_replacement_without_release_says_how_to_release_it() -> None:
+    base = _protected()
+    head = copy.deepcopy(base)
+    head["lemlist-senders:passwords"]["alice"] = {"secure": f"{CT}alice1"}
+    md = _review(head, base).markdown
+    assert "🔒 protected: `pulumi up` will refuse this replacement; release it first" in md
+    assert "`release: <YYYY-MM-DD> <reason>` to `alice` (step 1" in md
+    both = _released(copy.deepcopy(head))  # release and change together: ends unprotected
+    md = _review(both, base).markdown
+    assert "will refuse" not in md and "stays unprotected until a pull request removes" in md
+
+
+def test_removing_a_released_sender_is_step_two() -> None:
+    base = _released(_protected(), "carol")
+    head = copy.deepcopy(base)
+    del head["lemlist-senders:senders"]["carol"]
+    del head["lemlist-senders:passwords"]["carol"]
+    md = _review(head, base).markdown
+    assert "🔓 step 2 of 2: removes the sender released until" in md and "will refuse" not in md
+
+
+def test_an_expired_release_is_a_lint_problem_of_the_head() -> None:
+    head = _protected()
+    ended = (utc_today() - timedelta(days=1)).isoformat()
+    head["lemlist-senders:senders"]["alice"]["release"] = f"{ended} OPS-42"
+    md = _review(head, _protected()).markdown
+    assert "release: ended on" in md and "protected again" in md
 
 
 def test_protection_change_alone_is_listed_without_a_replacement() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import pulumi
 import pytest
@@ -21,6 +23,7 @@ from pulumi_policy.proxy import (
 )
 
 from lemlist_resource.rules.relays import SOURCE, UNSUPPORTED_RELAYS, unsupported_relay
+from lemlist_resource.rules.release import today as utc_today
 
 from .conftest import POLICY_DIR
 from .helpers import (
@@ -278,6 +281,41 @@ def test_protect_stack_pattern_knob(stack: object) -> None:
     assert len(violations(PROTECT, resource_args(account(), config=config))) == 1
     stack("prod")  # type: ignore[operator]
     assert violations(PROTECT, resource_args(account(), config=config)) == []
+
+
+def _stack_file(monkeypatch: pytest.MonkeyPatch, **senders: object) -> None:
+    """The stack configuration the engine gives the pack (``PULUMI_CONFIG``: strings, an
+    object as its JSON text), with these ``lemlist-senders:senders``."""
+    config = {"lemlist-senders:senders": json.dumps(senders), "lemlist-senders:protect": "true"}
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(config))
+
+
+def test_protect_honours_a_reviewed_release_of_that_sender_only(
+    stack: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25 item 2: step 1 of a prod replacement (docs/gitops.md) passes the preview."""
+    stack("prod")  # type: ignore[operator]
+    until = (utc_today() + timedelta(days=7)).isoformat()
+    _stack_file(monkeypatch, alice={"sender_email": "a@x.com", "release": f"{until} OPS-42"})
+    released = resource_args(account(), protect=False, name="alice")
+    assert violations(PROTECT, released) == []
+    (message,) = violations(PROTECT, resource_args(account(), protect=False, name="bob"))
+    assert "release: <YYYY-MM-DD> <reason>" in message
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [(-1, "ended on"), (15, "more than 14 days"), (None, "must be '<YYYY-MM-DD> <reason>'")],
+)
+def test_protect_refuses_an_expired_far_or_malformed_release(
+    stack: object, monkeypatch: pytest.MonkeyPatch, days: int | None, said: str
+) -> None:
+    """A release cannot be left on: once its day has passed, prod previews fail again."""
+    stack("prod")  # type: ignore[operator]
+    value = "OPS-42" if days is None else f"{utc_today() + timedelta(days=days)} OPS-42"
+    _stack_file(monkeypatch, alice={"release": value})
+    (message,) = violations(PROTECT, resource_args(account(), protect=False, name="alice"))
+    assert "is not protected on stack 'prod' and its `release`" in message and said in message
 
 
 def test_protect_reads_the_stack_from_pulumi() -> None:
