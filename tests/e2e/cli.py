@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -104,3 +105,13 @@ def new_project(tmp_path: Path, program: str, name: str = "lemlist-e2e", **env: 
     backend = tmp_path / "state"
     backend.mkdir()
     return Project(project, backend, env=dict(env))
+
+
+def policy_pack(tmp_path: Path) -> Path:
+    """A copy of the project's policy pack, run in this test's virtualenv (it has pulumi-policy)."""
+    pack = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    text = (pack / "PulumiPolicy.yaml").read_text()
+    venv = Path(sys.executable).parent.parent
+    (pack / "PulumiPolicy.yaml").write_text(text.replace("virtualenv: venv", f"virtualenv: {venv}"))
+    return pack

@@ -5,15 +5,13 @@ the exported state, and the policy pack in a real preview."""
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from lemlist_emulator import Emulator
 from tests.conftest import API_KEY, CREDENTIALS, assert_no_credentials
-from tests.e2e.cli import ROOT, Project, new_project, serve_program
+from tests.e2e.cli import Project, new_project, policy_pack, serve_program
 from tests.mailboxes import mailbox
 
 pytestmark = pytest.mark.e2e
@@ -107,20 +105,11 @@ def test_protect_blocks_destroy_and_secrets_stay_encrypted(
     assert emulator.accounts() == []
 
 
-def _policy_pack(tmp_path: Path) -> Path:
-    """The project's policy pack, run in this test's virtualenv (it has pulumi-policy)."""
-    pack = tmp_path / "policy"
-    shutil.copytree(ROOT / "policy", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
-    text = (pack / "PulumiPolicy.yaml").read_text()
-    venv = Path(sys.executable).parent.parent
-    (pack / "PulumiPolicy.yaml").write_text(text.replace("virtualenv: venv", f"virtualenv: {venv}"))
-    return pack
-
 
 def test_the_policy_pack_passes_a_good_stack_and_stops_a_bad_one(
     project: Project, tmp_path: Path
 ) -> None:
-    pack = str(_policy_pack(tmp_path))
+    pack = str(policy_pack(tmp_path))
     (project.dir / "__main__.py").write_text(program(imap_secure=True))
     good = project.pulumi("preview", "--policy-pack", pack)
     assert "lemlist-senders@v0.1.0" in good.stdout, good.stdout

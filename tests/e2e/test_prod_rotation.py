@@ -22,7 +22,7 @@ import pytest
 
 from lemlist_emulator import Emulator
 from lemlist_resource.rules.release import today
-from tests.e2e.cli import ROOT, Project, require_cli
+from tests.e2e.cli import ROOT, Project, policy_pack, require_cli
 from tests.inventory.helpers import DEV_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
@@ -32,15 +32,6 @@ DEV_TEAMS = {"globex": "emulator-globex-key"}
 BOB = "urn:pulumi:prod::lemlist-senders::pulumi-python:dynamic/lemlist:EmailAccount::bob"
 NEW_PASSWORD = "bob-rotated-pw-5e2c91"
 
-
-def policy_pack(tmp_path: Path) -> str:
-    """The project's policy pack, run in this test's virtualenv (it has pulumi-policy)."""
-    pack = tmp_path / "policy"
-    shutil.copytree(ROOT / "policy", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
-    text = (pack / "PulumiPolicy.yaml").read_text()
-    venv = Path(sys.executable).parent.parent
-    (pack / "PulumiPolicy.yaml").write_text(text.replace("virtualenv: venv", f"virtualenv: {venv}"))
-    return str(pack)
 
 
 def prod_project(tmp_path: Path, emulator: Emulator) -> Project:
@@ -65,7 +56,7 @@ def prod_project(tmp_path: Path, emulator: Emulator) -> Project:
 @pytest.fixture
 def prod(tmp_path: Path) -> Iterator[tuple[Project, Emulator, str]]:
     with Emulator(api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS) as emulator:
-        yield prod_project(tmp_path, emulator), emulator, policy_pack(tmp_path)
+        yield prod_project(tmp_path, emulator), emulator, str(policy_pack(tmp_path))
 
 
 def protected(project: Project, urn: str) -> bool:
