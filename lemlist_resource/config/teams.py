@@ -220,6 +220,14 @@ def key_hint(team: str | None, source: str | None = None, current: bool = False)
             f"the key came from the {KEY_ENV} environment variable (read afresh by every "
             f"command): export the valid key in {KEY_ENV} and run the command again"
         )
+    # The environment variable is named for the default team only: a named team's key has
+    # no variable of its own.
+    out_of_state = (
+        f" (or remove {setting} and export the key in {KEY_ENV}, which keeps it out of the "
+        "state altogether)"
+        if team is None
+        else ""
+    )
     if source == FROM_CONFIG and current:
         return (
             f"the key came from the stack config {setting}, as set now: set the valid key "
@@ -227,11 +235,11 @@ def key_hint(team: str | None, source: str | None = None, current: bool = False)
         )
     if source == FROM_CONFIG:
         return (
-            f"the key came from the stack config {setting} as the engine passed it, which on "
-            "`pulumi refresh` and `pulumi destroy` without `--run-program` is the copy saved in "
-            "the state by the last `up`, not the one set since: after rotating the key "
-            f"(`{command}`), run the command with `--run-program` (./scripts/pulumi does) or "
-            "run `pulumi up` first"
+            f"the key came from the stack config {setting} as the engine passed it: on "
+            "`pulumi up` the stack's value as set now, but on `pulumi refresh` and `pulumi "
+            "destroy` without `--run-program` the copy saved in the state by the last `up`: "
+            f"set the valid key with `{command}`, then run `pulumi up`, or run the refresh or "
+            f"destroy with `--run-program` (./scripts/pulumi does){out_of_state}"
         )
     if team is None:
         return f"check the API key: {SET_KEY}"
