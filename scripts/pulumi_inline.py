@@ -60,15 +60,38 @@ def _with_client(args: list[str], address: str) -> list[str]:
     return [*args, *extra]
 
 
+def language_server(program: Callable[[], None]) -> Any:
+    """The SDK's language server for ``program``, whose failed run bails as a language host's.
+
+    ``LanguageServer.Run`` reports a failed program twice: it logs the message as an error
+    diagnostic (``log.error``, in each of its ``except`` branches) and also returns it as
+    ``RunResponse.error``, which the engine prints again as "an unhandled error occurred: …".
+    Pulumi's language hosts do not: a program that has already shown its message exits with
+    code 32, and the host answers ``RunResponse{Bail: true}`` without an error
+    (sdk/python/cmd/pulumi-language-python/main.go, ``pythonProcessExitedAfterShowingUser
+    ActionableMessage``; pulumi-language-python-exec logs, then exits 32). So an answer with an
+    error becomes a bail here: the run still fails, and its message is printed once."""
+    from pulumi.automation._server import LanguageServer
+    from pulumi.runtime.proto import language_pb2
+
+    class ReportedOnce(LanguageServer):  # type: ignore[misc]
+        def Run(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC's method name
+            result = super().Run(request, context)
+            if result.error:  # already logged by LanguageServer.Run as a diagnostic
+                return language_pb2.RunResponse(bail=True)
+            return result
+
+    return ReportedOnce(program)
+
+
 def serve(program: Callable[[], None]) -> tuple[Any, str]:
-    """The SDK's language server for ``program`` (what ``--client`` connects to), started on
+    """The language server for ``program`` (what ``--client`` connects to), started on
     loopback: the server, to stop, and its address."""
     import grpc
-    from pulumi.automation._server import LanguageServer
     from pulumi.runtime.proto import language_pb2_grpc
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageServer(program), server)
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(language_server(program), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     return server, f"127.0.0.1:{port}"

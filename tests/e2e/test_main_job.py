@@ -111,6 +111,21 @@ def test_up_preview_change_move_refresh_destroy(dev: tuple[Project, Emulator]) -
     assert emulator.accounts() == []
 
 
+def test_a_program_error_is_printed_once(dev: tuple[Project, Emulator]) -> None:
+    """The bundled program refuses a stack file with an unknown sender field: the sentence
+    reaches the user once, as Pulumi's own language hosts report a program's error, not a
+    second time as "an unhandled error occurred" (scripts/pulumi_inline.py, issue 25)."""
+    project, emulator = dev
+    project.pulumi("config", "set", "--path", "lemlist-senders:senders.bob.frobnicate", "1")
+    preview = project.pulumi("preview", check=False)
+    said = preview.stdout + preview.stderr
+    assert preview.returncode != 0, said
+    assert said.count("frobnicate: is not an EmailAccount field") == 1, said
+    assert "an unhandled error occurred" not in said, said
+    assert "Traceback" not in said, said
+    assert emulator.accounts() == []
+
+
 def _assert_no_plaintext_secrets(project: Project) -> None:
     state = json.dumps(project.export())
     config, _ = decrypted_stack_config(project.dir / "stacks" / "Pulumi.dev.yaml", DEV_PASSPHRASE)
