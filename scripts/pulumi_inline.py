@@ -74,9 +74,9 @@ def language_server(program: Callable[[], None]) -> Any:
     from pulumi.automation._server import LanguageServer
     from pulumi.runtime.proto import language_pb2
 
-    class ReportedOnce(LanguageServer):  # type: ignore[misc]
+    class ReportedOnce(LanguageServer):
         def Run(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC's method name
-            result = super().Run(request, context)
+            result = super().Run(request, context)  # type: ignore[no-untyped-call]
             if result.error:  # already logged by LanguageServer.Run as a diagnostic
                 return language_pb2.RunResponse(bail=True)
             return result
