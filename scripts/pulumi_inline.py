@@ -75,7 +75,7 @@ def language_server(program: Callable[[], None]) -> Any:
     from pulumi.runtime.proto import language_pb2
 
     class ReportedOnce(LanguageServer):
-        def Run(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC's method name
+        def Run(self, request: Any, context: Any) -> Any:  # gRPC names the method
             result = super().Run(request, context)  # type: ignore[no-untyped-call]
             if result.error:  # already logged by LanguageServer.Run as a diagnostic
                 return language_pb2.RunResponse(bail=True)
