@@ -2,7 +2,9 @@
 CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualenv python:
 
     pulumi_setup.py stamp FILE...        print a SHA-256 of the files (the pip stamp)
-    pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl
+    pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl (nothing when unset)
+    pulumi_setup.py dev-port FILE        print the port kept in FILE (.emulator/port), else 8787
+    pulumi_setup.py free-port            print a loopback port free now
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
     pulumi_setup.py stack-state STACKFILE
                                          print example (the committed example secrets, which
@@ -11,9 +13,10 @@ CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualen
     pulumi_setup.py keep-format BEFORE STACKFILE
                                          put back the lines of BEFORE that the CLI rewrote
                                          without changing their value (false -> "false")
-    pulumi_setup.py probe [--state FILE] URL KEY [TEAM_KEY...]
+    pulumi_setup.py probe [--state FILE [--movable]] URL KEY [TEAM_KEY...]
                                          is an emulator there (this checkout's: the one
-                                         keeping FILE), and does it take every key?
+                                         keeping FILE), and does it take every key? With
+                                         --movable, exit 4 when the port is another's
 
 Every failure is one sentence on stderr and a non-zero exit status.
 """
@@ -24,6 +27,7 @@ import base64
 import hashlib
 import os
 import re
+import socket
 import sys
 import urllib.error
 import urllib.parse
@@ -60,10 +64,33 @@ def _config_line(stack_file: str, key: str) -> str | None:
 
 
 def dev_url(stack_file: str) -> int:
+    """The dev stack's own lemlist:apiUrl, when it pins one (then the emulator must be there);
+    nothing when unset: the wrapper picks this checkout's port (:func:`dev_port`)."""
     url = _config_line(stack_file, "lemlist:apiUrl")
-    if not url:
-        return fail(f"{stack_file} sets no lemlist:apiUrl: the dev stack must name its emulator.")
-    print(url)
+    if url:
+        print(url)
+    return 0
+
+
+#: The dev emulator's port when this checkout has not kept another (README, docs/emulator.md).
+DEV_PORT = 8787
+
+
+def dev_port(port_file: str) -> int:
+    """The port this checkout's dev emulator last used (kept in ``port_file``), else 8787."""
+    try:
+        kept = Path(port_file).read_text(encoding="utf-8").strip()
+    except OSError:
+        kept = ""
+    print(kept if kept.isdigit() and 0 < int(kept) < 65536 else DEV_PORT)
+    return 0
+
+
+def free_port() -> int:
+    """A loopback port free now, for this checkout's dev emulator when its own is taken."""
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        print(probe_socket.getsockname()[1])
     return 0
 
 
@@ -151,14 +178,30 @@ def _identity(header: str) -> tuple[str, str]:
     return fields.get("pid", ""), "" if state == "-" else urllib.parse.unquote(state)
 
 
-def whose(url: str, header: str, state: str) -> str | None:
+def whose(url: str, header: str, state: str, movable: bool = False) -> str | None:
     """None when the emulator answering with ``header`` keeps ``state`` (this checkout's);
-    else the one sentence saying whose it is and what to do."""
+    else the one sentence saying whose it is and what to do (``movable``: this checkout's
+    emulator goes to another port, so only what to do about that one)."""
     pid, theirs = _identity(header)
     ours = os.path.realpath(state)
     if theirs and os.path.realpath(theirs) == ours:
         return None
     stop = f"kill {pid}" if pid else "stop it"
+    if movable:
+        if not header:
+            return (
+                f"the lemlist emulator on {url} does not say whose it is (started by hand, or by "
+                "an older scripts/pulumi)"
+            )
+        if not theirs:
+            return f"the lemlist emulator on {url} (pid {pid}) keeps no state file"
+        if not os.path.exists(theirs):
+            return (
+                f"a stale lemlist emulator answers on {url} (pid {pid}): its state file {theirs} "
+                f"is gone (its checkout moved or was deleted); stop it when you can ({stop})"
+            )
+        checkout = os.path.dirname(os.path.dirname(theirs))
+        return f"the lemlist emulator on {url} is another checkout's ({checkout}, pid {pid})"
     if not header:
         return (
             f"the lemlist emulator on {url} does not say whose it is (started by hand, or by an "
@@ -180,16 +223,25 @@ def whose(url: str, header: str, state: str) -> str | None:
         )
     return (
         f"the lemlist emulator on {url} is another checkout's ({checkout}, pid {pid}), not this "
-        f"one's: the dev stacks of two checkouts share the port of stacks/Pulumi.dev.yaml, so "
-        f"stop that one (cd {checkout} && kill $(cat .emulator/emulator.pid)) before running "
-        "this checkout's dev stack, and start it again there afterwards."
+        f"one's: stacks/Pulumi.dev.yaml pins lemlist:apiUrl, so the dev stacks of two checkouts "
+        f"share its port; stop that one (cd {checkout} && kill $(cat .emulator/emulator.pid)) "
+        "before running this checkout's dev stack, or remove lemlist:apiUrl from "
+        "stacks/Pulumi.dev.yaml and this script gives each checkout its own port."
     )
 
 
-def probe(url: str, key: str, *team_keys: str, state: str | None = None) -> int:
+#: probe's exit status when, with ``movable``, the port is not this checkout's emulator's.
+ELSEWHERE = 4
+
+
+def probe(
+    url: str, key: str, *team_keys: str, state: str | None = None, movable: bool = False
+) -> int:
     """0: an emulator answers, in lemlist's words, and takes the key (and each team key) and,
     with ``state``, it keeps that state file; 3: nothing listens; 1: it refuses one, it is
-    another's emulator, or what answers is not the emulator (said)."""
+    another's emulator, or what answers is not the emulator (said). With ``movable`` (this
+    checkout's emulator may take another port), :data:`ELSEWHERE` instead of 1 when the port
+    is another's emulator or not an emulator at all (said, as a note)."""
     for number, candidate in enumerate((key, *team_keys)):
         answer = _test_call(url, candidate)
         if answer is None:
@@ -197,9 +249,9 @@ def probe(url: str, key: str, *team_keys: str, state: str | None = None) -> int:
         status, body, header = answer
         emulator = bool(header) or (status == 404 and body.strip() == GONE_TEXT)
         if number == 0 and state is not None and emulator:
-            other = whose(url, header, state)
+            other = whose(url, header, state, movable)
             if other:
-                return fail(other)
+                return fail(other, ELSEWHERE) if movable else fail(other)
         if status == 404 and body.strip() == GONE_TEXT:  # lemlist's words: the key was taken
             continue
         if status == 401:
@@ -211,6 +263,11 @@ def probe(url: str, key: str, *team_keys: str, state: str | None = None) -> int:
                 ".emulator/emulator.pid) if this script started it), then run this again, and "
                 "this script starts one with the dev keys."
             )
+        if movable and not emulator:
+            return fail(
+                f"something that is not the lemlist emulator answers on {url} (HTTP {status})",
+                ELSEWHERE,
+            )
         return fail(
             f"something already answers on {url} but it is not the lemlist emulator (HTTP "
             f"{status} to a test call, without lemlist's '{GONE_TEXT}'): free the port, then "
@@ -219,16 +276,25 @@ def probe(url: str, key: str, *team_keys: str, state: str | None = None) -> int:
     return 0
 
 
+def _probe_command(args: list[str]) -> int:
+    """``probe [--state FILE [--movable]] URL KEY [TEAM_KEY...]``."""
+    state = None
+    if args[:1] == ["--state"]:
+        state, args = args[1], args[2:]
+    movable = args[:1] == ["--movable"]
+    return probe(*args[1 if movable else 0 :], state=state, movable=movable)
+
+
 def main(argv: list[str]) -> int:
     commands = {
         "stamp": lambda a: stamp(a),
         "dev-url": lambda a: dev_url(a[0]),
+        "dev-port": lambda a: dev_port(a[0]),
+        "free-port": lambda a: free_port(),
         "has-key": lambda a: has_key(a[0]),
         "stack-state": lambda a: stack_state(a[0]),
         "keep-format": lambda a: keep_format(a[0], a[1]),
-        "probe": lambda a: (
-            probe(a[2], a[3], *a[4:], state=a[1]) if a[:1] == ["--state"] else probe(*a)
-        ),
+        "probe": _probe_command,
     }
     if not argv or argv[0] not in commands:
         return fail(f"pulumi_setup.py: expected one of {', '.join(commands)}", 2)

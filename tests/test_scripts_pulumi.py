@@ -16,8 +16,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -32,8 +34,8 @@ FAKE_PULUMI = """#!/usr/bin/env python3
 import json, os, sys
 with open(os.environ["FAKE_LOG"], "a") as log:
     env = {k: os.environ.get(k) for k in
-           ("LEMLIST_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL",
-            "LEMLIST_CONFIG_FROM_PROGRAM")}
+           ("LEMLIST_API_KEY", "LEMLIST_API_URL", "PULUMI_CONFIG_PASSPHRASE",
+            "PULUMI_BACKEND_URL", "LEMLIST_CONFIG_FROM_PROGRAM")}
     log.write(json.dumps({"pulumi": sys.argv[1:], "env": env}) + "\\n")
 a = sys.argv[1:]
 if a[:2] == ["stack", "select"] and "--create" not in a and (
@@ -141,13 +143,15 @@ def repo(tmp_path: Path) -> Iterator[Repo]:
         shutil.copy(source, root / "scripts" / source.name)
     (root / "requirements.txt").write_text("pulumi==3.0.0\n")
     (root / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    # The port this checkout's dev emulator keeps (8787 at first: a developer's own dev
+    # emulator may hold it, so a free one here).
     port = free_port()
+    (root / ".emulator").mkdir()
+    (root / ".emulator" / "port").write_text(f"{port}\n")
     (root / "stacks").mkdir()
     dev = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
-    assert "http://127.0.0.1:8787/api" in dev
-    (root / "stacks" / "Pulumi.dev.yaml").write_text(
-        dev.replace("http://127.0.0.1:8787/api", f"http://127.0.0.1:{port}/api")
-    )
+    assert "  lemlist:apiUrl:" not in dev  # the wrapper gives each checkout its own
+    (root / "stacks" / "Pulumi.dev.yaml").write_text(dev)
     # prod made the user's own (docs/gitops.md, "Make staging and prod yours"): not the example
     # salt, whose passphrase nobody has (tests/test_scripts_pulumi_stacks.py covers that one).
     prod = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
@@ -240,6 +244,7 @@ def test_dev_starts_the_emulator_with_the_dev_key_when_nothing_answers(repo: Rep
     assert last["pulumi"] == ["preview", "--stack", "dev"]
     assert last["env"] == {
         "LEMLIST_API_KEY": DEV_KEY,
+        "LEMLIST_API_URL": f"http://127.0.0.1:{repo.port}/api",
         "PULUMI_CONFIG_PASSPHRASE": "lemlist-dev-emulator-not-a-secret",
         "PULUMI_BACKEND_URL": f"file://{repo.root}/.pulumi-state",
         "LEMLIST_CONFIG_FROM_PROGRAM": "1",
@@ -275,9 +280,75 @@ def test_dev_stops_when_the_emulator_there_lacks_the_second_team(repo: Repo) -> 
     assert repo.pulumi_calls() == []
 
 
-def test_dev_stops_at_another_checkouts_emulator_and_says_whose(
+def _moved(repo: Repo, result: subprocess.CompletedProcess[str]) -> int:
+    """The port this checkout's emulator moved to: started there, kept, given to pulumi."""
+    assert result.returncode == 0, result.stderr
+    port = int((repo.root / ".emulator" / "port").read_text())
+    assert port != repo.port
+    url = f"http://127.0.0.1:{port}/api"
+    assert f"so this checkout's dev emulator uses {url} (kept in .emulator/port)" in result.stderr
+    calls = repo.calls()
+    started = [c["python"] for c in calls if str(c.get("python", "")).startswith("emulator")]
+    assert started == [
+        f"emulator --port {port} --state .emulator/dev.db --team globex=emulator-globex-key"
+    ]
+    assert calls[-1]["env"]["LEMLIST_API_URL"] == url  # type: ignore[index]
+    return port
+
+
+def test_dev_moves_beside_another_checkouts_emulator_and_says_whose(
     repo: Repo, tmp_path: Path
 ) -> None:
+    """Two checkouts on one machine: the second's dev emulator takes another port (issue 25)."""
+    other = tmp_path / "other-checkout"
+    (other / ".emulator").mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=other / ".emulator" / "dev.db",
+    ) as theirs:
+        result = repo.run("up")
+        assert theirs.request_log()  # asked whose it is, and left it running
+    _moved(repo, result)
+    assert f"is another checkout's ({other}, pid {os.getpid()})" in result.stderr
+
+
+def test_dev_moves_beside_a_stale_emulator_and_says_to_stop_it(
+    repo: Repo, tmp_path: Path
+) -> None:
+    gone = tmp_path / "deleted-checkout" / ".emulator"
+    gone.mkdir(parents=True)
+    with Emulator(
+        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
+        state_path=gone / "dev.db",
+    ):
+        shutil.rmtree(gone.parent)
+        result = repo.run("up")
+    _moved(repo, result)
+    assert "a stale lemlist emulator" in result.stderr
+    assert f"stop it when you can (kill {os.getpid()})" in result.stderr
+
+
+def test_dev_moves_beside_something_that_is_not_the_emulator(repo: Repo) -> None:
+    # A web server of some other project: 501 to the probe's POST, no lemlist words.
+    server = ThreadingHTTPServer(("127.0.0.1", repo.port), BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = repo.run("up")
+    finally:
+        server.shutdown()
+        server.server_close()
+    _moved(repo, result)
+    assert "something that is not the lemlist emulator answers on" in result.stderr
+
+
+def test_a_pinned_dev_url_stops_at_another_checkouts_emulator_and_says_whose(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """A lemlist:apiUrl in the dev stack file pins the address: no moving, one sentence."""
+    dev = repo.root / "stacks" / "Pulumi.dev.yaml"
+    url = f"http://127.0.0.1:{repo.port}/api"
+    dev.write_text(dev.read_text().replace("config:\n", f"config:\n  lemlist:apiUrl: {url}\n", 1))
     other = tmp_path / "other-checkout"
     (other / ".emulator").mkdir(parents=True)
     with Emulator(
@@ -289,21 +360,7 @@ def test_dev_stops_at_another_checkouts_emulator_and_says_whose(
     lines = result.stderr.strip().splitlines()
     assert f"is another checkout's ({other}, pid {os.getpid()})" in lines[-1]
     assert f"cd {other} && kill $(cat .emulator/emulator.pid)" in lines[-1]
-    assert repo.pulumi_calls() == []
-
-
-def test_dev_stops_at_a_stale_emulator_whose_state_is_gone(repo: Repo, tmp_path: Path) -> None:
-    gone = tmp_path / "deleted-checkout" / ".emulator"
-    gone.mkdir(parents=True)
-    with Emulator(
-        api_keys={DEV_KEY: "team_1"}, teams=DEV_TEAMS, port=repo.port,
-        state_path=gone / "dev.db",
-    ):
-        shutil.rmtree(gone.parent)
-        result = repo.run("up")
-    assert result.returncode == 1
-    assert "a stale lemlist emulator" in result.stderr
-    assert f"stop it (kill {os.getpid()})" in result.stderr
+    assert "remove lemlist:apiUrl from stacks/Pulumi.dev.yaml" in lines[-1]
     assert repo.pulumi_calls() == []
 
 

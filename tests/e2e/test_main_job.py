@@ -39,14 +39,12 @@ def dev(tmp_path: Path) -> Iterator[tuple[Project, Emulator]]:
         (project / "stacks").mkdir(parents=True)
         shutil.copy(ROOT / "__main__.py", project)
         shutil.copy(ROOT / "Pulumi.yaml", project)
-        stack = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
-        assert "http://127.0.0.1:8787/api" in stack
-        (project / "stacks" / "Pulumi.dev.yaml").write_text(
-            stack.replace("http://127.0.0.1:8787/api", emulator.url)
-        )
+        shutil.copy(ROOT / "stacks" / "Pulumi.dev.yaml", project / "stacks")
         backend = tmp_path / "state"
         backend.mkdir()
-        dev = Project(project, backend, DEV_PASSPHRASE, {"LEMLIST_API_KEY": DEV_KEY})
+        # What scripts/pulumi exports for dev: the emulator's key and this emulator's URL.
+        env = {"LEMLIST_API_KEY": DEV_KEY, "LEMLIST_API_URL": emulator.url}
+        dev = Project(project, backend, DEV_PASSPHRASE, env)
         # The project's virtualenv is .venv, relative: this test's own stands in for it.
         (project / ".venv").symlink_to(Path(__import__("sys").executable).parent.parent)
         dev.init("dev")

@@ -42,13 +42,13 @@ def prod_project(tmp_path: Path, emulator: Emulator) -> Project:
     shutil.copy(ROOT / "__main__.py", project)
     shutil.copy(ROOT / "Pulumi.yaml", project)
     stack = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text()
-    stack = stack.replace("http://127.0.0.1:8787/api", emulator.url)
     stack = stack.replace("lemlist-senders:protect: false", "lemlist-senders:protect: true")
     (project / "stacks" / "Pulumi.prod.yaml").write_text(stack)
     (project / ".venv").symlink_to(Path(sys.executable).parent.parent)
     backend = tmp_path / "state"
     backend.mkdir()
-    made = Project(project, backend, DEV_PASSPHRASE, {"LEMLIST_API_KEY": DEV_KEY})
+    env = {"LEMLIST_API_KEY": DEV_KEY, "LEMLIST_API_URL": emulator.url}
+    made = Project(project, backend, DEV_PASSPHRASE, env)
     made.init("prod")
     return made
 

@@ -30,14 +30,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def checkout(tmp_path: Path) -> Iterator[Path]:
-    """The tracked files of the repository, the dev stack's emulator moved to a free port (a
-    developer's own dev emulator may hold 8787), and a virtualenv that is this test's own
-    seen through links (its interpreter and packages), with the wrapper's pip stamp made, so
-    the script installs nothing into this test's virtualenv."""
-    require_cli()
-    copy = tmp_path / "repo"
+def make_checkout(copy: Path, port: int) -> Path:
+    """The tracked files of the repository in ``copy``, the dev emulator's kept port ``port``
+    (8787 may be a developer's own), and a virtualenv that is this test's own seen through
+    links (its interpreter and packages), with the wrapper's pip stamp made, so the script
+    installs nothing into this test's virtualenv."""
     files = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
     ).stdout.decode().split("\0")
@@ -57,15 +54,27 @@ def checkout(tmp_path: Path) -> Iterator[Path]:
         cwd=copy, capture_output=True, text=True, check=True,
     ).stdout
     (shadow / ".requirements.sha256").write_text(stamp)
-    stack = copy / "stacks" / "Pulumi.dev.yaml"
-    port = _free_port()
-    stack.write_text(stack.read_text().replace("127.0.0.1:8787", f"127.0.0.1:{port}"))
+    (copy / ".emulator").mkdir()
+    (copy / ".emulator" / "port").write_text(f"{port}\n")
+    return copy
+
+
+def stop_emulator(copy: Path) -> None:
+    """End the dev emulator the script started in ``copy``, if it did."""
+    pid_file = copy / ".emulator" / "emulator.pid"
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Iterator[Path]:
+    """One checkout (:func:`make_checkout`) on a free port."""
+    require_cli()
+    copy = make_checkout(tmp_path / "repo", _free_port())
     try:
         yield copy
     finally:
-        pid_file = copy / ".emulator" / "emulator.pid"
-        if pid_file.exists():
-            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        stop_emulator(copy)
 
 
 def _run(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -81,11 +90,11 @@ def _run(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _emulator_accounts(copy: Path) -> list[str]:
     """The addresses the script's emulator holds, read through lemlist's own listing."""
-    url = next(
-        line.split(": ", 1)[1].strip()
-        for line in (copy / "stacks" / "Pulumi.dev.yaml").read_text().splitlines()
-        if "lemlist:apiUrl" in line
-    )
+    return _accounts_at(f"http://127.0.0.1:{(copy / '.emulator' / 'port').read_text().strip()}/api")
+
+
+def _accounts_at(url: str) -> list[str]:
+    """The addresses the emulator at ``url`` holds, read through lemlist's own listing."""
     request = urllib.request.Request(
         f"{url}/user/channels",
         headers={"Authorization": "Basic OmVtdWxhdG9yLWRldi1rZXk="},  # ":emulator-dev-key"
@@ -106,3 +115,33 @@ def test_scripts_pulumi_up_preview_refresh_destroy(checkout: Path) -> None:
     destroy = _run(checkout, "destroy", "--yes")
     assert "deleted" in destroy.stdout
     assert _emulator_accounts(checkout) == []
+
+
+def test_two_checkouts_run_their_dev_stacks_side_by_side(tmp_path: Path) -> None:
+    """``./scripts/pulumi up`` in two checkouts on one machine (issue 25): both prefer the
+    same port; the second finds the first's emulator there, says whose it is, and starts its
+    own on another port, so each dev stack lives in its own emulator."""
+    require_cli()
+    port = _free_port()
+    first = make_checkout(tmp_path / "first", port)
+    second = make_checkout(tmp_path / "second", port)
+    try:
+        _run(first, "up", "--yes")
+        up = _run(second, "up", "--yes")
+        said = up.stdout + up.stderr
+        assert f"is another checkout's ({first}" in said, said
+        assert "so this checkout's dev emulator uses" in said, said
+        assert "+ 4 created" in up.stdout, up.stdout
+        moved = int((second / ".emulator" / "port").read_text())
+        assert moved != port
+        assert _emulator_accounts(first) == _emulator_accounts(second) == DEV_SENDERS[:2]
+        # The second keeps its port: the next command reuses its own emulator.
+        again = _run(second, "preview", "--expect-no-changes")
+        assert "starting the lemlist emulator" not in again.stdout + again.stderr
+        _run(first, "destroy", "--yes")
+        assert _emulator_accounts(first) == []
+        assert _emulator_accounts(second) == DEV_SENDERS[:2]
+        _run(second, "destroy", "--yes")
+    finally:
+        stop_emulator(first)
+        stop_emulator(second)
