@@ -12,6 +12,7 @@ from hypothesis import settings
 
 from lemlist_emulator import Emulator
 from lemlist_emulator.ratelimit import LEMLIST_RATE
+from tests import portguard
 from tests.harness import Engine, ProviderHost
 from tests.mailboxes import IMAP_PASSWORD, SMTP_PASSWORD
 from tests.mailboxes import mailbox as mailbox  # re-exported: the suites import it from here
@@ -33,6 +34,9 @@ CREDENTIALS = (API_KEY, OTHER_TEAM_KEY, DEV_TEAM_KEY, SMTP_PASSWORD, IMAP_PASSWO
 settings.register_profile("ci", derandomize=True, database=None, print_blob=False)
 settings.register_profile("fuzz", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# No test binds a fixed port: the suite runs beside the dev stack's emulator (tests/portguard.py).
+portguard.install()
 
 
 @pytest.hookimpl(trylast=True)

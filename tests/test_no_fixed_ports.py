@@ -33,3 +33,24 @@ def test_the_pattern_sees_a_fixed_port() -> None:
     for line in ('Emulator(port=8787)', '["--port", "8787"]', 's.bind(("127.0.0.1", 8787))'):
         assert FIXED.search(line), line
     assert not FIXED.search('Emulator(port=0)') and not FIXED.search('account(smtp_port=465)')
+
+
+def test_a_bind_of_a_port_the_system_did_not_hand_out_is_refused() -> None:
+    """The runtime guard (tests/portguard.py): a port taken by default, such as the
+    emulator's 8787 when its command line has no --port, is refused before the system is
+    asked; port 0, and the port it handed out, are bound."""
+    import socket
+
+    import pytest
+
+    from lemlist_emulator.cli import build_emulator, build_parser
+    from tests.portguard import FixedPortError
+
+    with pytest.raises(FixedPortError, match="fixed port 8787"):
+        build_emulator(build_parser().parse_args(["--api-key", "k"])).start()
+    with socket.socket() as first:
+        first.bind(("127.0.0.1", 0))
+        port = first.getsockname()[1]
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))

@@ -126,7 +126,7 @@ def test_plan_gate_per_team_and_route(emu: Emulator, api: requests.Session) -> N
 def test_command_line_switches() -> None:
     args = build_parser().parse_args(
         [
-            "--api-key", KEY, "--id-prefix", "umx", "--strict-not-found",
+            "--api-key", KEY, "--port", "0", "--id-prefix", "umx", "--strict-not-found",
             "--plan-gate", "team_1:team,user", "--mailbox-status", "dana@acme-mail.com=error",
         ]
     )  # fmt: skip
