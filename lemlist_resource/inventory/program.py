@@ -66,8 +66,12 @@ def declare(
     """Declare one EmailAccount per sender, named by its key."""
     accounts: dict[str, EmailAccount] = {}
     for key, sender in inventory.senders.items():
+        # An unset field (None in the inventory) takes EmailAccountArgs' default, so the
+        # program sends what check would fill in (verify_connection=True…): the engine shows
+        # a refresh that runs the program as a diff of these inputs against the state's.
+        inputs = {name: value for name, value in sender.inputs.items() if value is not None}
         args = EmailAccountArgs(
-            **sender.inputs,
+            **inputs,
             smtp_password=passwords.apply(partial(password, key=key, target="smtp_password")),
             imap_password=passwords.apply(partial(password, key=key, target="imap_password")),
         )

@@ -113,6 +113,25 @@ def test_defaults_merge_and_logins_default_to_the_sender_address() -> None:
     assert support["imap_host"] == "imap.dev.example.com"
 
 
+@pytest.mark.parametrize("path", STACK_FILES, ids=lambda p: p.name)
+def test_the_program_sends_what_check_fills_in(path: Path) -> None:
+    """An unset field takes EmailAccountArgs' default (verify_connection=True, not None):
+    the program's inputs are what check would store, so a refresh that runs the program
+    (./scripts/pulumi refresh) shows no ``[diff: -verify_connection]`` on every sender."""
+    from lemlist_resource.rules.validation import validate
+
+    run = run_stack_file(path)
+    for key, args in run.mocks.created.items():
+        sent = {k: v for k, v in args.inputs.items() if not rpc.is_rpc_secret(v)}
+        checked, failures = validate({**sent, "smtp_password": "x", "imap_password": "x"})
+        assert not failures, (key, failures)
+        filled = {k for k, v in checked.items() if v is not None} - {
+            "smtp_password", "imap_password",
+        }
+        assert filled <= set(sent), f"{key}: check fills in {sorted(filled - set(sent))}"
+        assert sent["verify_connection"] is True
+
+
 def test_separate_smtp_and_imap_passwords() -> None:
     run = run_stack_file(STACKS / "Pulumi.dev.yaml")
     bob = run.mocks.created["bob"].inputs
