@@ -203,6 +203,29 @@ def parse_teams(
     return teams
 
 
+def _config_key_hint(setting: str, command: str, current: bool, default_team: bool) -> str:
+    """:func:`key_hint` for a key from the stack config (``setting``, set by ``command``)."""
+    if current:
+        return (
+            f"the key came from the stack config {setting}, as set now: set the valid key "
+            f"with `{command}` (it prompts for the key) and run the command again"
+        )
+    # The environment variable serves the default team only: a named team has none.
+    out_of_state = (
+        f" (or remove {setting} and export the key in {KEY_ENV}, which keeps it out of the "
+        "state altogether)"
+        if default_team
+        else ""
+    )
+    return (
+        f"the key came from the stack config {setting} as the engine passed it: on "
+        "`pulumi up` the stack's value as set now, but on `pulumi refresh` and `pulumi "
+        "destroy` without `--run-program` the copy saved in the state by the last `up`: "
+        f"set the valid key with `{command}`, then run `pulumi up`, or run the refresh or "
+        f"destroy with `--run-program` (./scripts/pulumi does){out_of_state}"
+    )
+
+
 def key_hint(team: str | None, source: str | None = None, current: bool = False) -> str:
     """What to do about a refused key of ``team`` (None: the default team), for the message
     after "lemlist did not accept the API key: ".
@@ -220,27 +243,8 @@ def key_hint(team: str | None, source: str | None = None, current: bool = False)
             f"the key came from the {KEY_ENV} environment variable (read afresh by every "
             f"command): export the valid key in {KEY_ENV} and run the command again"
         )
-    # The environment variable is named for the default team only: a named team's key has
-    # no variable of its own.
-    out_of_state = (
-        f" (or remove {setting} and export the key in {KEY_ENV}, which keeps it out of the "
-        "state altogether)"
-        if team is None
-        else ""
-    )
-    if source == FROM_CONFIG and current:
-        return (
-            f"the key came from the stack config {setting}, as set now: set the valid key "
-            f"with `{command}` (it prompts for the key) and run the command again"
-        )
     if source == FROM_CONFIG:
-        return (
-            f"the key came from the stack config {setting} as the engine passed it: on "
-            "`pulumi up` the stack's value as set now, but on `pulumi refresh` and `pulumi "
-            "destroy` without `--run-program` the copy saved in the state by the last `up`: "
-            f"set the valid key with `{command}`, then run `pulumi up`, or run the refresh or "
-            f"destroy with `--run-program` (./scripts/pulumi does){out_of_state}"
-        )
+        return _config_key_hint(setting, command, current, team is None)
     if team is None:
         return f"check the API key: {SET_KEY}"
     return f"check team '{team}''s API key: `{set_key_command(team)}`"
