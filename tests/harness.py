@@ -26,9 +26,10 @@ from typing import Any
 
 import grpc
 from google.protobuf import struct_pb2
+from google.rpc import status_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from lemlist_resource import EmailAccountProvider
 
@@ -46,6 +47,45 @@ class HostError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class PartialFailure(HostError):
+    """A Read or Update answered as a partial failure: the resource exists (its ``id``,
+    ``outputs`` and ``inputs``) but failed to initialize, for ``reasons``.
+
+    Mirrors ``parseError`` (sdk/go/common/resource/plugin/provider_plugin.go): a failed call
+    whose status details hold an ``ErrorResourceInitFailed`` is ``StatusPartialFailure`` with
+    the detail's properties and an ``InitError`` of its reasons."""
+
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        detail: provider_pb2.ErrorResourceInitFailed,
+    ) -> None:
+        super().__init__(code, message)
+        self.id = detail.id
+        self.outputs = from_struct(detail.properties)
+        self.inputs = from_struct(detail.inputs) if detail.HasField("inputs") else None
+        self.reasons = list(detail.reasons)
+        #: The engine stores the detail's properties as the outputs: the provider must be there.
+        self.keeps_provider = "__provider" in detail.properties.fields
+
+
+def host_error(exc: grpc.RpcError) -> HostError:
+    """What a failed call is to the engine: a :class:`PartialFailure` when its status
+    details (the ``grpc-status-details-bin`` trailer, as grpc-go's ``status.FromError``
+    reads it) hold an ``ErrorResourceInitFailed``, else a plain :class:`HostError`."""
+    code, message = exc.code(), exc.details() or ""
+    for key, value in exc.trailing_metadata() or ():
+        if key != "grpc-status-details-bin":
+            continue
+        status = status_pb2.Status.FromString(value)
+        for packed in status.details:
+            detail = provider_pb2.ErrorResourceInitFailed()
+            if packed.Unpack(detail):
+                return PartialFailure(code, message, detail)
+    return HostError(code, message)
 
 
 def secret(value: Any) -> dict[str, Any]:
@@ -148,7 +188,7 @@ class ProviderHost:
         try:
             return getattr(self.stub, name)(request)
         except grpc.RpcError as exc:
-            raise HostError(exc.code(), exc.details() or "") from None
+            raise host_error(exc) from None
 
     def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
         """Send the stack configuration; keys in ``secret_keys`` travel as secrets.
@@ -326,6 +366,9 @@ class Resource:
     id: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    #: The reasons of a partial failure, kept in the state (``InitErrors``) until a Read or
+    #: Update succeeds again.
+    init_errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -343,6 +386,8 @@ class Engine:
     log: list[str] = field(default_factory=list)
     pending_deletes: list[tuple[str, Resource]] = field(default_factory=list)
     refresh_diffs: dict[str, DiffOutcome] = field(default_factory=dict)
+    #: What the CLI prints as warnings, per resource name.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def preview(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         """Plan each resource (:meth:`plan`); resources no longer declared plan a delete."""
@@ -366,7 +411,8 @@ class Engine:
         if d.replaces:
             self._check(name, news, None)
             return "delete-replace" if d.delete_before_replace else "replace"
-        return "update" if d.changes else "same"
+        # generateStepsFromDiff: unchanged but with init errors, an update step to retry.
+        return "update" if d.changes or old.init_errors else "same"
 
     def up(self, program: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
         """Apply ``program`` (resource name -> inputs); return name -> operation done.
@@ -403,7 +449,9 @@ class Engine:
             self._create(name, rechecked)
             self.pending_deletes.append((name, old))
             return "replace"
-        if d.changes:
+        # generateStepsFromDiff (step_generator.go): a resource whose state holds init
+        # errors (``hasInitErrors``) gets an update step even when nothing changed.
+        if d.changes or old.init_errors:
             self.state[name] = self._update(name, old, checked)
             return "update"
         # SameStep (step.go): the new checked inputs are recorded, the outputs kept.
@@ -435,17 +483,27 @@ class Engine:
         """
         done: dict[str, str] = {}
         for name, res in list(self.state.items()):
-            id_, outs, inputs = self.host.read(res.id, res.outputs, res.inputs)
+            reasons: list[str] = []
+            try:
+                id_, outs, inputs = self.host.read(res.id, res.outputs, res.inputs)
+            except PartialFailure as partial:
+                # RefreshStep.Apply: a partial failure does not fail the refresh: its
+                # properties are kept, a warning names the reasons, the state keeps them.
+                id_, outs, inputs = partial.id or res.id, partial.outputs, partial.inputs or {}
+                reasons = partial.reasons
+                self.warnings.setdefault(name, []).append(
+                    "Refreshed resource is in an unhealthy state:\n* " + "\n* ".join(reasons)
+                )
             if not id_:
                 del self.state[name]
                 done[name] = "deleted"
                 continue
-            new = Resource(id_, inputs or res.inputs, outs)
+            new = Resource(id_, inputs or res.inputs, outs, reasons)
             self.refresh_diffs[name] = self.host.diff(
                 id_, new.outputs, res.inputs, new.inputs, name
             )
             self.state[name] = new
-            done[name] = "kept"
+            done[name] = "unhealthy" if reasons else "kept"
         return done
 
     def get(self, name: str, id_: str, program_inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -514,7 +572,13 @@ class Engine:
     def _update(self, name: str, old: Resource, checked: dict[str, Any]) -> Resource:
         """``UpdateStep.Apply`` (step.go): ``UpdateRequest{id, olds: old OUTPUTS, old_inputs,
         news: checked inputs}``; the state then holds the checked inputs and new outputs."""
-        outs = self.host.update(old.id, old.outputs, checked, old.inputs)
+        try:
+            outs = self.host.update(old.id, old.outputs, checked, old.inputs)
+        except PartialFailure as partial:
+            # UpdateStep.Apply: the new outputs and the reasons are recorded; the step fails.
+            self.log.append(f"update {name} {old.id}")
+            self.state[name] = Resource(old.id, checked, partial.outputs, partial.reasons)
+            raise
         self.log.append(f"update {name} {old.id}")
         return Resource(old.id, checked, outs)
 

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                     "lemlist_resource.email_account.adoption",
                     "lemlist_resource.rules.addresses", "lemlist_resource.config.names",
                     "lemlist_resource.host.hostpool", "lemlist_resource.host.hosterrors",
-                    "lemlist_resource.host.hostdiff",
+                    "lemlist_resource.host.hostdiff", "lemlist_resource.host.hosthealth",
                     "lemlist_resource.warmup", "lemlist_resource.email_account",
                     "lemlist_resource.lemlist", "lemlist_resource.rules",
                     "lemlist_resource.config", "lemlist_resource.host")),

@@ -58,14 +58,14 @@ def test_refresh_reports_error_and_keeps_the_mailbox(prefixed: tuple[Emulator, E
     assert (outs["status"], outs["email_limit"], outs["lemwarm_active"]) == ("CONNECTED", 50, False)
     assert outs.get("status_message") is None
     emu.set_status(live, "ERROR")  # as if its password changed
-    assert engine.refresh() == {"alice": "kept"}
+    assert engine.refresh() == {"alice": "unhealthy"}  # kept, and reported (test_unhealthy.py)
     outs = engine.state["alice"].outputs
     assert engine.state["alice"].id == live and outs["status"] == "ERROR"
     assert "ERROR" in outs["status_message"] and "password" in outs["status_message"]
     assert outs["smtp_ok"] is False
     emu.set_status(live, "DISCONNECTED")
-    assert engine.refresh() == {"alice": "kept"}
-    assert "pulumi up --replace" in engine.state["alice"].outputs["status_message"]
+    assert engine.refresh() == {"alice": "unhealthy"}
+    assert "pulumi destroy --target" in engine.state["alice"].outputs["status_message"]
     emu.disconnect(live)
     assert engine.refresh() == {"alice": "deleted"}
 

@@ -27,7 +27,7 @@ from pulumi.runtime import rpc
 
 from ..config.teamclients import TeamClients
 from ..errors import ConfigurationError, LemlistError
-from ..host import hostdiff, hosterrors, hostpool
+from ..host import hostdiff, hosterrors, hosthealth, hostpool
 from ..host.hostdiff import NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure, validate
@@ -37,16 +37,21 @@ from .changes import plan_change
 from .client import LemlistClient
 from .creation import adopt, adopt_by_address, connect
 from .directory import Directory
-from .refresh import read_mailbox
+from .refresh import read_mailbox, unhealthy_reasons
 from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
 from .verify import GONE, verify
 
 PROVIDER_KEY = "__provider"
+#: What to do about a mailbox lemlist no longer knows, found by an update.
+GONE_ADVICE = (
+    "lemlist no longer knows it (it was disconnected outside Pulumi). Run `pulumi refresh` to "
+    "drop it from the state, then `pulumi up` connects it again."
+)
 #: The inputs that say which mailbox a resource adopts (:mod:`.owners`).
 OWNED_BY = ("adopt_id", "adopt", "sender_email", "team")
 
-# Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once, and
-# let our errors read as their sentence, without the host's traceback.
+# Inside `python -m pulumi.dynamic` only: serve more than the host's 4 calls at once, let our
+# errors read as their sentence, without the host's traceback, and name a diff's fields.
 hostpool.install()
 hosterrors.install()
 hostdiff.install()
@@ -221,29 +226,49 @@ class EmailAccountProvider(ResourceProvider):
             "provider": current.get("provider") or "custom",
             **found,
         }
+        reasons = unhealthy_reasons(outs)
+        if reasons:  # it exists but does not send: the refresh warns, the next up looks again
+            hosthealth.report(reasons, id_, outs, inputs, props.get(PROVIDER_KEY))
         return ReadResult(id_=id_, outs=outs, inputs=inputs)
 
     @guarded("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Only fields lemlist does not store reach here (``verify_connection``)."""
+        """Only fields lemlist does not store reach here (``verify_connection``), and a mailbox
+        lemlist reported broken (the engine plans this update for it even when nothing
+        changed), which is looked at again."""
         previous, wanted = _plain(olds), _plain(news)
         outs = {k: previous.get(k) for k in COMPUTED_OUTPUTS}
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
+        if unhealthy_reasons(previous):
+            return self._look_again(id_, outs, news.get(PROVIDER_KEY))
         if outs.get("verify_connection"):
             api = self._teams.client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
             verified, problem = verify(api, id_)
             if problem == GONE:
-                raise LemlistError(
-                    f"Verifying the lemlist mailbox {id_} failed: lemlist no longer knows it "
-                    "(it was disconnected outside Pulumi). Run `pulumi refresh` to drop it from "
-                    "the state, then `pulumi up` connects it again."
-                )
+                raise LemlistError(f"Verifying the lemlist mailbox {id_} failed: {GONE_ADVICE}")
             if problem is not None:
                 raise LemlistError(
                     f"Verifying the lemlist mailbox {id_} failed ({problem}); it stays connected "
                     "and unchanged: fix its settings, or set verify_connection=False."
                 )
             outs.update(verified)
+        return UpdateResult(outs)
+
+    def _look_again(self, id_: str, outs: dict[str, Any], provider: Any) -> UpdateResult:
+        """A mailbox lemlist reported broken, read again from a fresh listing: fixed (the
+        state's reasons are cleared), or still broken (the update fails with lemlist's
+        words, as a partial failure: the state keeps it and the reasons)."""
+        team = outs.get("team")
+        directory = self._directory(team)
+        directory.listing(fresh=True)
+        api = self._teams.client(team, f"Reading the lemlist mailbox {id_}")
+        found = read_mailbox(api, directory, id_)
+        if found is None:
+            raise LemlistError(f"Reading the lemlist mailbox {id_} failed: {GONE_ADVICE}")
+        outs.update(found)
+        reasons = unhealthy_reasons(outs)
+        if reasons:
+            hosthealth.report(reasons, id_, outs, None, provider)
         return UpdateResult(outs)
 
     @guarded("delete")

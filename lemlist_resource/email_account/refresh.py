@@ -17,10 +17,28 @@ from .client import LemlistClient
 from .directory import Directory, Listing
 from .verify import verify_outputs
 
-__all__ = ["NOT_FOUND", "read_mailbox", "status_message", "status_outputs"]
+__all__ = [
+    "NOT_FOUND",
+    "UNHEALTHY",
+    "read_mailbox",
+    "status_message",
+    "status_outputs",
+    "unhealthy_reasons",
+]
 
 #: What :func:`read_mailbox` answers for a mailbox lemlist no longer knows.
 NOT_FOUND = None
+
+#: How to connect a mailbox again as declared. Not `pulumi up --replace`: the engine orders a
+#: replacement it is told to make without asking the provider (stepGenerator.diff,
+#: isTargetedReplace), so it connects first, which lemlist refuses for the same address.
+RECONNECT = (
+    "reconnect it as declared: `pulumi destroy --target` on its URN (`pulumi stack "
+    "--show-urns`), then `pulumi up`"
+)
+
+#: The statuses in which lemlist says a mailbox it holds does not send (its listing's words).
+UNHEALTHY = ("ERROR", "DISCONNECTED")
 
 
 def status_message(mailbox: Mailbox) -> str | None:
@@ -30,13 +48,12 @@ def status_message(mailbox: Mailbox) -> str | None:
         return (
             f"{said}: it cannot log in to its SMTP or IMAP server (e.g. its password changed) "
             "and does not send. It stays in the stack: set the new password in its inputs and "
-            "run `pulumi up` (a changed password reconnects it), or run `pulumi up --replace` "
-            "on it to reconnect it as declared."
+            f"run `pulumi up` (a changed password reconnects it), or {RECONNECT}."
         )
     if mailbox.status == "DISCONNECTED":
         return (
-            f"{said}: it does not send. It stays in the stack: run `pulumi up --replace` on it "
-            "to connect it again as declared (or reconnect it in lemlist)."
+            f"{said}: it does not send. It stays in the stack: reconnect it in lemlist, or "
+            f"{RECONNECT}."
         )
     if mailbox.status not in (None, "CONNECTED"):
         return f"{said}, a status lemlist does not document; check the mailbox in lemlist."
@@ -104,3 +121,11 @@ def read_mailbox(
             "again later."
         )
     return {**verify_outputs(result), **status_outputs(listed, listing, account_id)}
+
+
+def unhealthy_reasons(outputs: dict[str, Any]) -> list[str]:
+    """Why a mailbox lemlist holds does not send, from its outputs (lemlist's status word and
+    what to do: :func:`status_message`); empty when it sends or lemlist did not say."""
+    if outputs.get("status") not in UNHEALTHY:
+        return []
+    return [str(outputs.get("status_message") or f"lemlist reports it {outputs['status']}")]

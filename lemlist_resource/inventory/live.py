@@ -161,7 +161,7 @@ def _lines(report: TeamReport) -> list[str]:
         lines.append(
             f"  - ⚠ {code(sender.key)} — {code(sender.email)} ({code(mailbox.id)}): lemlist "
             f"reports it {plain(mailbox.status)}; it does not send. Fix its password or "
-            "settings, or reconnect it (`pulumi up --replace` on it)"
+            "settings, or reconnect it (`pulumi destroy --target` on its URN, then `pulumi up`)"
         )
     lines += [f"  - {line}" for line in report.campaigns]
     if len(lines) == 1 and report.note is None:
