@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -115,3 +117,70 @@ def policy_pack(tmp_path: Path) -> Path:
     venv = Path(sys.executable).parent.parent
     (pack / "PulumiPolicy.yaml").write_text(text.replace("virtualenv: venv", f"virtualenv: {venv}"))
     return pack
+
+
+# -- A checkout of the repository, driven through ./scripts/pulumi as an operator does --------
+
+
+def free_port() -> int:
+    """A loopback port the system picks (then free again)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_checkout(copy: Path, port: int | None) -> Path:
+    """The tracked files of the repository in ``copy``, the dev emulator's kept port ``port``
+    (None: none kept, so the wrapper tries 8787 first), and a virtualenv that is this test's
+    own seen through links (its interpreter and packages), with the wrapper's pip stamp made,
+    so the script installs nothing into this test's virtualenv."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    for name in filter(None, files):
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, target)
+    venv = Path(sys.executable).parent.parent
+    shadow = copy / ".venv"
+    (shadow / "bin").mkdir(parents=True)
+    shutil.copy(venv / "pyvenv.cfg", shadow / "pyvenv.cfg")
+    (shadow / "lib").symlink_to(venv / "lib")
+    (shadow / "bin" / "python").symlink_to(venv / "bin" / "python")
+    stamp = subprocess.run(
+        [sys.executable, "scripts/pulumi_setup.py", "stamp", "requirements.txt", "pyproject.toml"],
+        cwd=copy, capture_output=True, text=True, check=True,
+    ).stdout
+    (shadow / ".requirements.sha256").write_text(stamp)
+    if port is not None:
+        (copy / ".emulator").mkdir()
+        (copy / ".emulator" / "port").write_text(f"{port}\n")
+    return copy
+
+
+def stop_emulator(copy: Path) -> None:
+    """End the dev emulator the script started in ``copy``, if it did."""
+    pid_file = copy / ".emulator" / "emulator.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
+def run_wrapper(
+    copy: Path, *args: str, check: bool = True, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``./scripts/pulumi ARGS --non-interactive`` in ``copy``, in a clean environment plus
+    ``env``; ``check``: it must pass."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "LEMLIST_"))}
+    environ["PULUMI_HOME"] = str(copy.parent / "pulumi-home")
+    environ.update(env)
+    done = subprocess.run(
+        ["bash", str(copy / "scripts" / "pulumi"), *args, "--non-interactive"],
+        cwd=copy, env=environ, capture_output=True, text=True, timeout=900, check=False,
+    )
+    if check:
+        assert done.returncode == 0, f"{args}:\n{done.stdout}\n{done.stderr}"
+    return done
