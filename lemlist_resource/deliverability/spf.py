@@ -209,6 +209,9 @@ def _authorizes(
 ) -> Finding:
     """Whether ``domain``'s SPF passes ``host``'s mail: a known provider's include, or
     pyspf's ``pass`` for each of the host's addresses; else "cannot tell"."""
+    if found.verdict == "temperror":  # the record's own evaluation did not finish
+        message = f"whether it authorizes smtp_host {shown(host)}: {found.reason}"
+        return Finding(SPF, Status.NOT_CHECKED, f"{domain} TXT", message, keys)
     if found.verdict == "permerror":
         message = (
             f"cannot tell whether it authorizes smtp_host {shown(host)} until the permanent "

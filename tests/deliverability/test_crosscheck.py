@@ -69,7 +69,8 @@ def _worst(findings: list[Finding]) -> Status | None:
 
 #: pyspf's result for a server the record does not list → the record's status (RFC 7208).
 UNLISTED = {"permerror": Status.ERROR, "pass": Status.ERROR, "neutral": Status.WARNING,
-            "none": Status.ERROR, "fail": Status.OK, "softfail": Status.OK}  # fmt: skip
+            "none": Status.ERROR, "fail": Status.OK, "softfail": Status.OK,
+            "temperror": Status.NOT_CHECKED}  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore:please use dns.resolver.resolve")  # pyspf's own call

@@ -85,3 +85,12 @@ def test_a_record_past_ten_lookups_is_never_a_pass_for_any_sender(local_dns: Loc
     found = [(s, m) for s, c, m in _report(local_dns, "toomany.test", ()) if c == "SPF"]
     assert not any(s is OK for s, _ in found), found
     assert any("needs 12 DNS lookups" in m for _, m in found)
+
+
+def test_a_failed_lookup_inside_the_record_is_could_not_check(local_dns: LocalDNS) -> None:
+    # the include answers SERVFAIL: no verdict on the record, nor on Microsoft 365's include
+    lookup = Lookup([local_dns.address], timeout=0.5, budget=30)
+    box = Mailbox("key", "tempinc.test", "smtp.office365.com", None, ())
+    found = [f for f in check_domain(lookup, "tempinc.test", [box]).findings if f.check == "SPF"]
+    assert [f.status for f in found] == [Status.NOT_CHECKED] * 2, found
+    assert all("SERVFAIL" in f.message for f in found)

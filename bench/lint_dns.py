@@ -12,7 +12,7 @@ with the default timeout and budget (3 s per lookup, 60 s for the run).
 ``--code DIR …``: the checkouts to measure, alternating round by round (default: this one);
 each child runs from its directory, so its own ``lemlist_resource`` is the one imported.
 
-    python -m bench.dns --n 100 --rounds 5
+    python -m bench.lint_dns --n 100 --rounds 5
 """
 
 from __future__ import annotations
