@@ -38,7 +38,10 @@ def _key(name: str, record: str) -> tuple[int | None, str | None]:
     except InvalidTagValueList as exc:
         return None, f"its tags do not parse ({plain(str(exc))})"
     if tags.get(b"p", None) == b"":
-        return None, "its key is empty (p=): the key was revoked, so every signature fails"
+        return None, (
+            "its key is empty (p=): the key was revoked (RFC 6376 §3.6.1), so every signature "
+            "fails"
+        )
     try:
         _, bits, _, _ = dkimpy.evaluate_pk(name.encode("utf-8"), record.encode("utf-8"))
     except dkimpy.NaClNotFoundError:
@@ -98,15 +101,19 @@ def _selector(lookup: Lookup, domain: str, selector: str, keys: tuple[str, ...])
             Status.ERROR,
             where,
             (
-                f"no DKIM key for selector {shown(selector)}: publish the record your mail "
-                f"provider gives you at {selector}._domainkey.{domain} (TXT or CNAME), and turn "
-                "signing on; or fix the selector in the stack file"
+                f"no DKIM key for selector {shown(selector)}, so receivers fail its signatures "
+                f"(RFC 6376 §6.1.2): publish the record your mail provider gives you at "
+                f"{selector}._domainkey.{domain} (TXT or CNAME), and turn signing on; or fix "
+                "the selector in the stack file"
             ),
             keys,
         )
     bits, problem = _key(answer.name, records[0])
     if len(records) > 1 or problem:
-        reason = problem or f"{len(records)} records answer for one selector"
+        reason = problem or (
+            f"{len(records)} records answer for one selector, and then the result is undefined "
+            "(RFC 6376 §3.6.2.2)"
+        )
         return Finding(
             DKIM,
             Status.ERROR,

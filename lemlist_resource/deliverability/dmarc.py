@@ -74,7 +74,8 @@ def _judge(record: str, where: str, fallback: bool) -> tuple[Finding, list[str]]
     applies = f"policy {chosen.value}" + (" (the organizational domain's)" if fallback else "")
     if chosen is pydmarc.DMARCDisposition.NONE:
         message = (
-            f"{applies}: monitoring only. It meets Gmail's and Yahoo's bulk-sender rule, but "
+            f"{applies}: monitoring only (RFC 7489 §6.3). It meets Gmail's and Yahoo's "
+            "bulk-sender rule, but "
             "spoofed mail is still delivered; move to p=quarantine once the reports show only "
             f"your own senders; {_reports(rua)}"
         )
@@ -97,7 +98,8 @@ def dmarc_findings(lookup: Lookup, domain: str) -> list[Finding]:
                 Status.ERROR,
                 where,
                 (
-                    f"no DMARC record at {at}: Gmail and Yahoo require one from bulk senders, "
+                    f"no DMARC record at {at} (RFC 7489 §6.6.3): Gmail and Yahoo require one "
+                    "from bulk senders, "
                     f"Outlook.com too. Publish TXT _dmarc.{org} 'v=DMARC1; p=none; "
                     f"rua=mailto:dmarc-reports@{org}', then tighten p once the reports are clean"
                 ),

@@ -118,7 +118,10 @@ def mx_findings(
                 MX,
                 Status.ERROR,
                 where,
-                f"{domain} does not exist in DNS: register it, or fix sender_email",
+                (
+                    f"{domain} does not exist in DNS, so no reply can reach it (RFC 5321 §5.1): "
+                    "register it, or fix sender_email"
+                ),
             )
         ]
     hosts = [r.split()[-1] for r in answer.records]

@@ -164,7 +164,8 @@ def _provider(found: Evaluation, host: str, keys: tuple[str, ...], where: str) -
         where,
         (
             f"does not authorize {provider.name}, which sends the mail of smtp_host "
-            f"{shown(host)}: add include:{provider.spf_include} before the 'all' term"
+            f"{shown(host)}, so its mail fails SPF (RFC 7208 §5.2): add "
+            f"include:{provider.spf_include} before the 'all' term"
         ),
         keys,
     )
@@ -237,8 +238,9 @@ def spf_findings(
                 Status.ERROR,
                 where,
                 (
-                    f"no SPF record: Gmail, Yahoo and Outlook.com reject or junk unauthenticated "
-                    f"bulk mail. Publish one TXT record at {domain}, e.g. {_EXAMPLE}"
+                    "no SPF record (result none, RFC 7208 §2.6.1): Gmail, Yahoo and Outlook.com "
+                    "reject or junk unauthenticated bulk mail. Publish one TXT record at "
+                    f"{domain}, e.g. {_EXAMPLE}"
                 ),
             )
         ]
