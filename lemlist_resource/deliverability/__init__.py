@@ -3,8 +3,9 @@
 Online and opt-in (``lint --dns``, ``diff --dns``, the ``lemlist-deliverability`` policy):
 nothing here runs during the offline lint. :func:`check_domain` is the one rule the lint,
 the review summary and the policy pack share; :class:`Lookup` does the DNS (dnspython, with
-per-lookup timeouts, a time budget for the run and a cache); docs/deliverability.md says
-what each finding means and how to fix it.
+per-lookup timeouts, a time budget for the run and a cache), for the libraries that judge
+the records too (pyspf for SPF, dkimpy for DKIM keys, pydmarc for DMARC records);
+docs/deliverability.md says what each finding means and how to fix it.
 """
 
 from __future__ import annotations

@@ -1,31 +1,34 @@
 """The DMARC check of a sender domain (RFC 7489): a record at ``_dmarc.<domain>``, or at
-the organizational domain's, that parses; its policy shown (``p=none`` is a warning) and
-where its aggregate reports (``rua``) go."""
+the organizational domain's, that parses; its policy shown (``p=none`` is a warning), where
+its aggregate reports (``rua``) go, and whether an external destination accepts them
+(:mod:`.dmarc_reports`).
+
+The record is parsed by the ``dmarc`` package (pydmarc: the tags of RFC 7489 §6.3, ``v``
+first, ``p`` required, each value checked). Which record applies (the fallback to the
+organizational domain, §6.6.3) stays ours: the package's resolver asks the system's
+resolver, not the run's. checkdmarc 6 was judged and not used: its DMARC parts take a
+resolver, but they read through a process-wide answer cache (outside the run's budget and
+query cap), take a failed lookup for a verdict, query the report domains' MX hosts on the
+way, and bring about 20 packages (cryptography, httpx, h2, pyleri, …; 0.5 s to import) into
+the lint and the policy pack.
+"""
 
 from __future__ import annotations
 
-from ..echo import shown
+import dmarc as pydmarc
+
+from ..echo import plain, shown
+from .dmarc_reports import report_findings
 from .domains import organizational_domain
 from .findings import Finding, Status
 from .lookup import Answer, Lookup, Outcome
 
 DMARC = "DMARC"
-POLICIES = ("none", "quarantine", "reject")
 
 
 def is_dmarc(text: str) -> bool:
     """Whether a TXT string is a DMARC record (starts with ``v=DMARC1``)."""
     return text.replace(" ", "").upper().startswith("V=DMARC1")
-
-
-def parse_tags(record: str) -> dict[str, str]:
-    """A ``tag=value; …`` record (DMARC, DKIM) as a map; tag names in lower case."""
-    tags: dict[str, str] = {}
-    for part in record.split(";"):
-        name, eq, value = part.partition("=")
-        if eq and name.strip():
-            tags.setdefault(name.strip().lower(), value.strip())
-    return tags
 
 
 def _lookup(lookup: Lookup, domain: str) -> tuple[list[str], Answer, bool]:
@@ -40,43 +43,44 @@ def _lookup(lookup: Lookup, domain: str) -> tuple[list[str], Answer, bool]:
     return [t.strip() for t in answer.records if is_dmarc(t)], answer, True
 
 
-def _reports(tags: dict[str, str]) -> str:
-    rua = tags.get("rua")
+def _reports(rua: list[str]) -> str:
     if rua:
-        return f"aggregate reports go to {shown(rua)}"
+        return f"aggregate reports go to {', '.join(shown(u) for u in rua)}"
     return (
         "no rua: nobody receives aggregate reports; add rua=mailto:<address> to see who "
         "sends as this domain"
     )
 
 
-def _judge(record: str, where: str, fallback: bool) -> Finding:
-    tags = parse_tags(record)
-    first = record.split(";", 1)[0].replace(" ", "")
-    policy = (tags.get("sp") if fallback else None) or tags.get("p", "")
-    if first.upper() != "V=DMARC1" or policy.lower() not in POLICIES:
-        return Finding(
-            DMARC,
-            Status.ERROR,
-            where,
-            (
-                f"{shown(record)} does not parse: it must start with 'v=DMARC1;' and set "
-                "p=none, p=quarantine or p=reject; receivers ignore it as it is"
-            ),
+def parse(record: str, domain: str) -> pydmarc.Policy:
+    """``record`` parsed by pydmarc. Raises ``dmarc.RecordSyntaxError`` (or its
+    ``RecordValueError``) with the package's reason."""
+    return pydmarc.DMARC().parse_record(record, domain=domain)
+
+
+def _judge(record: str, where: str, fallback: bool) -> tuple[Finding, list[str]]:
+    """The policy's finding, and its ``rua`` URIs (none when it does not parse)."""
+    try:
+        policy = parse(record, where.split()[0].removeprefix("_dmarc."))
+    except pydmarc.RecordSyntaxError as exc:
+        message = (
+            f"{shown(record)} does not parse ({plain(str(exc))}): it must start with "
+            "'v=DMARC1;' and set p=none, p=quarantine or p=reject (RFC 7489 §6.3); receivers "
+            "ignore it as it is"
         )
-    applies = f"policy {policy.lower()}" + (" (the organizational domain's)" if fallback else "")
-    if policy.lower() == "none":
-        return Finding(
-            DMARC,
-            Status.WARNING,
-            where,
-            (
-                f"{applies}: monitoring only. It meets Gmail's and Yahoo's bulk-sender rule, but "
-                "spoofed mail is still delivered; move to p=quarantine once the reports show only "
-                f"your own senders; {_reports(tags)}"
-            ),
+        return Finding(DMARC, Status.ERROR, where, message), []
+    chosen = policy.sp if fallback and policy.sp.value else policy.p
+    rua = [u.strip() for u in policy.rua if u.strip()]
+    applies = f"policy {chosen.value}" + (" (the organizational domain's)" if fallback else "")
+    if chosen is pydmarc.DMARCDisposition.NONE:
+        message = (
+            f"{applies}: monitoring only (RFC 7489 §6.3). It meets Gmail's and Yahoo's "
+            "bulk-sender rule, but "
+            "spoofed mail is still delivered; move to p=quarantine once the reports show only "
+            f"your own senders; {_reports(rua)}"
         )
-    return Finding(DMARC, Status.OK, where, f"{applies}; {_reports(tags)}")
+        return Finding(DMARC, Status.WARNING, where, message), rua
+    return Finding(DMARC, Status.OK, where, f"{applies}; {_reports(rua)}"), rua
 
 
 def dmarc_findings(lookup: Lookup, domain: str) -> list[Finding]:
@@ -94,7 +98,8 @@ def dmarc_findings(lookup: Lookup, domain: str) -> list[Finding]:
                 Status.ERROR,
                 where,
                 (
-                    f"no DMARC record at {at}: Gmail and Yahoo require one from bulk senders, "
+                    f"no DMARC record at {at} (RFC 7489 §6.6.3): Gmail and Yahoo require one "
+                    "from bulk senders, "
                     f"Outlook.com too. Publish TXT _dmarc.{org} 'v=DMARC1; p=none; "
                     f"rua=mailto:dmarc-reports@{org}', then tighten p once the reports are clean"
                 ),
@@ -112,4 +117,5 @@ def dmarc_findings(lookup: Lookup, domain: str) -> list[Finding]:
                 ),
             )
         ]
-    return [_judge(found[0], where, fallback)]
+    policy, rua = _judge(found[0], where, fallback)
+    return [policy, *report_findings(lookup, answer.name.removeprefix("_dmarc."), rua)]

@@ -1,11 +1,10 @@
 """DNS lookups for the deliverability checks: dnspython, with timeouts, a budget and a cache.
 
-Why dnspython and no checker library: dnspython is the standard Python resolver, and its
-``Resolver`` takes the servers to ask (so the tests point it at a local authoritative
-server, and ``--dns-server`` at any resolver). The checker libraries we looked at do not
-fit: ``checkdmarc`` makes its own queries (and SMTP connections to the MX hosts) outside
-an injected resolver, and ``pyspf`` evaluates SPF for one client IP with its own DNS
-layer. The SPF, DMARC and DKIM rules we need are short and live in this package.
+Why dnspython: it is the standard Python resolver, and its ``Resolver`` takes the servers to
+ask (so the tests point it at a local authoritative server, and ``--dns-server`` at any
+resolver). This is the run's one resolver: the libraries that judge the records (pyspf,
+dkimpy, pydmarc; see :mod:`.spf_eval`, :mod:`.dkim`, :mod:`.dmarc`) read DNS only through
+it, so the budget, the query cap and the cache hold for them too.
 
 Every answer is one of: records found, the name does not exist (NXDOMAIN), no record of
 that type (NODATA), or *failed* (SERVFAIL, timeout, refused, the time budget spent). A

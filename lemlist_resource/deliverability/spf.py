@@ -1,95 +1,197 @@
-"""The SPF check of a sender domain: one record, at most 10 lookups, a strict ``all``, and
-the mailbox's SMTP server authorized where that can be judged."""
+"""The SPF check of a sender domain, judged as RFC 7208 judges it.
+
+pyspf evaluates (:mod:`.spf_eval`): once for an address the record does not list, which walks
+every term a receiver walks for an unknown server (the permanent errors of §4.6: syntax,
+more than 10 lookups, more than 2 void lookups, more than 10 MX names, an include without a
+record; and what an unlisted server gets: ``+all`` passes it, ``?all`` or no ``all`` leaves
+it neutral), and once for each address of each mailbox's SMTP host (macros such as ``%{i}``
+expanded for it). What stays ours: which include a known provider's SMTP host needs
+(:mod:`.providers`), and the findings' words and advice.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..echo import shown
+from ..echo import plain, shown
 from .findings import Finding, Status
-from .lookup import Lookup, Outcome
+from .lookup import Answer, Lookup, Outcome
 from .providers import by_smtp_host
-from .spf_record import SPF_LOOKUP_LIMIT, evaluate, host_addresses, spf_records, split_term, tally
+from .spf_eval import (
+    LOOKUPS_EXCEEDED,
+    NOBODY,
+    SPF_LOOKUP_LIMIT,
+    Evaluation,
+    evaluate,
+    host_addresses,
+)
 
 SPF = "SPF"
 _EXAMPLE = "'v=spf1 include:<your mail provider> ~all'"
+_FAILS = "a permanent error (permerror), so receivers fail SPF for every sender"
+_STRICT_ALL = "End it with ~all (soft fail) or -all (fail)"
 
 
-def _all_problem(record: str) -> str | None:
-    """Why the record's ``all`` is too permissive (``+all``, ``?all``), or missing."""
-    for term in record.split()[1:]:
-        qualifier, name, _ = split_term(term)
-        if name == "all" and qualifier in ("+", "?"):
-            term_shown = "+all" if qualifier == "+" else "?all"
-            return (
-                f"ends with {term_shown}, which lets anyone send as this domain: end it with "
-                "~all (soft fail) or -all (fail)"
-            )
-        if name in ("all", "redirect="):
-            return None
-    return "has no 'all' term, so unlisted servers get a neutral result: end it with ~all or -all"
+def is_spf(text: str) -> bool:
+    """Whether a TXT string is an SPF record (``v=spf1`` then a space or nothing)."""
+    lowered = text.strip().lower()
+    return lowered == "v=spf1" or lowered.startswith("v=spf1 ")
 
 
-def _record_findings(lookup: Lookup, domain: str, record: str, where: str) -> list[Finding]:
-    """Findings about the one SPF record: its ``all`` and its lookup count."""
-    findings: list[Finding] = []
-    problem = _all_problem(record)
-    if problem:
-        findings.append(Finding(SPF, Status.ERROR, where, f"{shown(record)} {problem}"))
-    counted = tally(lookup, record)
-    for broken in counted.broken:
-        message = f"{broken}: receivers fail SPF (permerror); fix or remove it"
-        findings.append(Finding(SPF, Status.ERROR, where, message))
-    if counted.lookups > SPF_LOOKUP_LIMIT:
-        findings.append(
-            Finding(
-                SPF,
-                Status.ERROR,
-                where,
-                (
-                    f"needs {counted.lookups} DNS lookups (at most {SPF_LOOKUP_LIMIT}, RFC 7208 "
-                    "§4.6.4): receivers fail SPF (permerror); remove includes you no longer "
-                    "use, or replace some with ip4:/ip6: ranges"
-                ),
-            )
+def spf_records(lookup: Lookup, domain: str) -> tuple[list[str], Answer]:
+    """The SPF records among ``domain``'s TXT records, and the answer they came from."""
+    answer = lookup.query(domain, "TXT")
+    return [t.strip() for t in answer.records if is_spf(t)], answer
+
+
+def _permerror(found: Evaluation) -> str:
+    """What a permanent error met on the way means, and what to publish instead."""
+    reason = found.reason
+    if reason.startswith("Void lookup limit"):
+        names = ", ".join(plain(v) for v in found.voids)
+        return (
+            f"more than 2 of its DNS lookups find nothing ({names}): {_FAILS} (RFC 7208 "
+            "§4.6.4). Remove the terms whose names do not exist, or publish those names"
         )
-    elif counted.failed:
-        findings.append(Finding(SPF, Status.NOT_CHECKED, where, f"lookup count: {counted.failed}"))
-    elif not findings:
-        found = f"one record, {counted.lookups} DNS lookup(s) of {SPF_LOOKUP_LIMIT}: "
-        findings.append(Finding(SPF, Status.OK, where, found + shown(record)))
-    return findings
+    if reason.startswith("More than 10 MX records"):
+        return (
+            f"an mx term names a domain with more than 10 MX records: {_FAILS} (RFC 7208 "
+            "§4.6.4). Replace that mx term with ip4:/ip6: ranges or a: terms naming the servers "
+            "that send"
+        )
+    if reason.startswith("No valid SPF record for included domain"):
+        target = plain(reason.rpartition(": ")[2])
+        return (
+            f"{target} names a domain without an SPF record: {_FAILS} (RFC 7208 §5.2). Fix the "
+            "name or remove the include"
+        )
+    if reason.startswith("redirect domain has no SPF record"):
+        return (
+            f"its redirect= names a domain without an SPF record: {_FAILS} (RFC 7208 §6.1). "
+            "Fix the name, or replace the redirect with the terms themselves"
+        )
+    return (
+        f"does not evaluate ({plain(reason)}): {_FAILS} (RFC 7208 §4.6). Fix the record; the "
+        f"simplest valid form is {_EXAMPLE}"
+    )
 
 
-def _authorizes(
-    lookup: Lookup, domain: str, record: str, host: str, keys: tuple[str, ...]
-) -> Finding:
-    """Whether ``domain``'s SPF lets ``host``'s mail through: a known provider's include, or
-    the host's own addresses; else "cannot tell"."""
-    where = f"{domain} TXT"
-    provider = by_smtp_host(host)
-    if provider is not None:
-        included = provider.spf_include in tally(lookup, record).includes
-        if included:
-            return Finding(
-                SPF, Status.OK, where, f"authorizes {provider.name} (smtp_host {shown(host)})", keys
-            )
+def _unlisted(found: Evaluation, record: str, where: str) -> Finding | None:
+    """What a server the record does not list gets: ``pass`` lets anyone send (error),
+    ``neutral`` is as good as no SPF for it (warning)."""
+    matched = found.matched
+    if found.result == "pass":
         return Finding(
             SPF,
             Status.ERROR,
             where,
             (
-                f"does not authorize {provider.name}, which sends the mail of smtp_host "
-                f"{shown(host)}: add include:{provider.spf_include} before the 'all' term"
+                f"{shown(record)} passes any server (it matches {plain(matched or '?')}): "
+                f"anyone may send as this domain (RFC 7208 §5.1). {_STRICT_ALL}"
             ),
-            keys,
         )
+    if found.result != "neutral":
+        return None
+    what = (
+        f"ends with {plain(matched)}, so servers it does not list get a neutral result"
+        if matched
+        else "has no 'all' term, so servers it does not list get a neutral result (§4.7)"
+    )
+    return Finding(
+        SPF,
+        Status.WARNING,
+        where,
+        (
+            f"{shown(record)} {what}, which receivers treat as no SPF policy for them (RFC 7208 "
+            f"§8.2): a neutral result does not stop spoofed mail. {_STRICT_ALL}"
+        ),
+    )
+
+
+def _ptr(found: Evaluation, where: str) -> list[Finding]:
+    """RFC 7208 §5.5: the ``ptr`` mechanism SHOULD NOT be published."""
+    domains = sorted({d for d, name in found.terms if name == "ptr"})
+    return [
+        Finding(
+            SPF,
+            Status.WARNING,
+            where,
+            (
+                f"the SPF record of {plain(d)} uses the ptr mechanism, which RFC 7208 §5.5 says "
+                "should not be published: it is slow, and receivers may skip it. Replace it "
+                "with ip4:/ip6: ranges or a: terms naming the servers that send"
+            ),
+        )
+        for d in domains
+    ]
+
+
+def _record_findings(found: Evaluation, record: str, where: str) -> list[Finding]:
+    """Findings about the one SPF record, from its evaluation for an unlisted server."""
+    if found.result == "temperror":
+        return [Finding(SPF, Status.NOT_CHECKED, where, f"evaluating it: {found.reason}")]
+    findings: list[Finding] = []
+    if found.too_many_lookups:
+        stopped = found.result == "permerror"  # evaluation ended there: the least it needs
+        count = f"at least {found.lookups}" if stopped else str(found.lookups)
+        message = (
+            f"needs {count} DNS lookups (at most {SPF_LOOKUP_LIMIT}, RFC 7208 §4.6.4): "
+            f"{_FAILS}; remove includes you no longer use, or replace some with ip4:/ip6: ranges"
+        )
+        findings.append(Finding(SPF, Status.ERROR, where, message))
+    if found.result == "permerror" and not found.reason.startswith(LOOKUPS_EXCEEDED):
+        findings.append(Finding(SPF, Status.ERROR, where, _permerror(found)))
+    unlisted = _unlisted(found, record, where)
+    findings += [unlisted] if unlisted else []
+    findings += _ptr(found, where)
+    if not findings:
+        ok = f"one record, {found.lookups} DNS lookup(s) of {SPF_LOOKUP_LIMIT}: {shown(record)}"
+        findings.append(Finding(SPF, Status.OK, where, ok))
+    return findings
+
+
+def _provider(found: Evaluation, host: str, keys: tuple[str, ...], where: str) -> Finding | None:
+    """A known provider's SMTP host: its include must be among the records evaluated."""
+    provider = by_smtp_host(host)
+    if provider is None:
+        return None
+    if provider.spf_include in found.records[1:]:
+        message = f"authorizes {provider.name} (smtp_host {shown(host)})"
+        return Finding(SPF, Status.OK, where, message, keys)
+    return Finding(
+        SPF,
+        Status.ERROR,
+        where,
+        (
+            f"does not authorize {provider.name}, which sends the mail of smtp_host "
+            f"{shown(host)}, so its mail fails SPF (RFC 7208 §5.2): add "
+            f"include:{provider.spf_include} before the 'all' term"
+        ),
+        keys,
+    )
+
+
+def _by_address(lookup: Lookup, domain: str, host: str, keys: tuple[str, ...]) -> Finding:
+    """pyspf's verdict for each of ``host``'s addresses (macros expanded for them): all
+    ``pass`` authorizes it; a permanent error on its path fails it; else "cannot tell"."""
+    where = f"{domain} TXT"
     addresses = host_addresses(lookup, host)
-    results = {evaluate(lookup, domain, ip) for ip in addresses or []}
-    if addresses and results == {"pass"}:
-        return Finding(
-            SPF, Status.OK, where, f"authorizes the address(es) of smtp_host {shown(host)}", keys
+    results = [evaluate(lookup, domain, ip, host) for ip in addresses or []]
+    failed = [r.reason for r in results if r.result == "temperror"]
+    if addresses is None or failed:
+        reason = failed[0] if failed else "its address lookup failed"
+        message = f"whether it authorizes smtp_host {shown(host)}: {reason}"
+        return Finding(SPF, Status.NOT_CHECKED, where, message, keys)
+    if results and all(r.verdict == "pass" for r in results):
+        message = f"authorizes the address(es) of smtp_host {shown(host)}"
+        return Finding(SPF, Status.OK, where, message, keys)
+    broken = [r.reason for r in results if r.verdict == "permerror"]
+    if broken:
+        message = (
+            f"fails for smtp_host {shown(host)}: {plain(broken[0])}, {_FAILS} coming from it "
+            "(RFC 7208 §4.6). Fix the terms its evaluation meets"
         )
+        return Finding(SPF, Status.ERROR, where, message, keys)
     return Finding(
         SPF,
         Status.CANNOT_TELL,
@@ -101,6 +203,24 @@ def _authorizes(
         ),
         keys,
     )
+
+
+def _authorizes(
+    lookup: Lookup, domain: str, found: Evaluation, host: str, keys: tuple[str, ...]
+) -> Finding:
+    """Whether ``domain``'s SPF passes ``host``'s mail: a known provider's include, or
+    pyspf's ``pass`` for each of the host's addresses; else "cannot tell"."""
+    if found.verdict == "temperror":  # the record's own evaluation did not finish
+        message = f"whether it authorizes smtp_host {shown(host)}: {found.reason}"
+        return Finding(SPF, Status.NOT_CHECKED, f"{domain} TXT", message, keys)
+    if found.verdict == "permerror":
+        message = (
+            f"cannot tell whether it authorizes smtp_host {shown(host)} until the permanent "
+            "error above is fixed: SPF fails for every sender until then"
+        )
+        return Finding(SPF, Status.CANNOT_TELL, f"{domain} TXT", message, keys)
+    known = _provider(found, host, keys, f"{domain} TXT")
+    return known if known is not None else _by_address(lookup, domain, host, keys)
 
 
 def spf_findings(
@@ -118,8 +238,9 @@ def spf_findings(
                 Status.ERROR,
                 where,
                 (
-                    f"no SPF record: Gmail, Yahoo and Outlook.com reject or junk unauthenticated "
-                    f"bulk mail. Publish one TXT record at {domain}, e.g. {_EXAMPLE}"
+                    "no SPF record (result none, RFC 7208 §2.6.1): Gmail, Yahoo and Outlook.com "
+                    "reject or junk unauthenticated bulk mail. Publish one TXT record at "
+                    f"{domain}, e.g. {_EXAMPLE}"
                 ),
             )
         ]
@@ -136,7 +257,8 @@ def spf_findings(
                 ),
             )
         ]
-    findings = _record_findings(lookup, domain, found[0], where)
+    unlisted = evaluate(lookup, domain, NOBODY, domain, count_on=True)
+    findings = _record_findings(unlisted, found[0], where)
     for host, keys in sorted(smtp_hosts.items()):
-        findings.append(_authorizes(lookup, domain, found[0], host, keys))
+        findings.append(_authorizes(lookup, domain, unlisted, host, keys))
     return findings

@@ -23,7 +23,8 @@ def test_a_broken_mailbox_is_reported_and_its_advice_works(
     tmp_path: Path, emulator: Emulator
 ) -> None:
     emulator.reset()
-    project = new_project(tmp_path, program(), LEMLIST_API_KEY=API_KEY, LEMLIST_API_URL=emulator.url)
+    env = {"LEMLIST_API_KEY": API_KEY, "LEMLIST_API_URL": emulator.url}
+    project = new_project(tmp_path, program(), **env)
     project.init("e2e")
     project.pulumi("up", "--yes")
     (broken,) = [a["id"] for a in emulator.accounts()]

@@ -23,6 +23,13 @@ def test_pack_pins_match_the_project() -> None:
     assert pack["pulumi-policy"] == _pins(ROOT / "requirements-dev.txt")["pulumi-policy"]
 
 
+def test_pack_pins_the_deliverability_libraries_as_the_project() -> None:
+    # the lemlist-deliverability policy runs lemlist_resource.deliverability (issue 28)
+    pack, project = _pins(POLICY_DIR / "requirements.txt"), _pins(ROOT / "requirements.txt")
+    for name in ("dnspython", "publicsuffixlist", "pyspf", "dkimpy", "dmarc"):
+        assert pack.get(name) == project[name], name
+
+
 def test_pack_installs_this_checkout_relative_to_its_own_directory() -> None:
     # pip resolves `..` against the current directory: the docs and the workflow run pip
     # from policy/, where `..` is this checkout.
