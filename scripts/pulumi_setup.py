@@ -5,6 +5,8 @@ CLI itself is scripts/pulumi_cli.py's concern). Run with the project's virtualen
     pulumi_setup.py dev-url STACKFILE    print the stack's lemlist:apiUrl (nothing when unset)
     pulumi_setup.py dev-port FILE        print the port kept in FILE (.emulator/port), else 8787
     pulumi_setup.py free-port            print a loopback port free now
+    pulumi_setup.py parallel STACKFILE   print the --parallel that fills the provider host
+                                         (nothing when its width cannot be told)
     pulumi_setup.py has-key STACKFILE    exit 0 when the stack file sets lemlist:apiKey
     pulumi_setup.py stack-state STACKFILE
                                          print example (the committed example secrets, which
@@ -140,6 +142,40 @@ def keep_format(before: str, stack_file: str) -> int:
     kept = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
     if kept != text:
         path.write_text(kept, encoding="utf-8")
+    return 0
+
+
+def _team_names(stack_file: str) -> int:
+    """How many teams ``lemlist:teams`` names, read line by line as ``pulumi config set``
+    writes it (a block map, two spaces per level): a stack file of 50,000 senders is read in
+    a blink, where a YAML parser takes seconds on every command."""
+    count, inside = 0, False
+    for line in Path(stack_file).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if indent == 2:
+            inside = line.strip() == "lemlist:teams:"
+        elif inside and indent == 4 and line.rstrip().endswith(":"):
+            count += 1
+    return count
+
+
+def parallel(stack_file: str) -> int:
+    """The engine's ``--parallel`` that can fill the provider host: the host's own width, by
+    the provider's rule (``lemlist:concurrency``, else 32 per team in use: the default team
+    and each of ``lemlist:teams``; lemlist_resource/config/settings.py). Nothing when the
+    setting is unusable: the provider then says why, in its words."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from lemlist_resource.config.names import CONCURRENCY_CONFIG, CONCURRENCY_ENV
+    from lemlist_resource.config.settings import check_concurrency
+    from lemlist_resource.errors import ConfigurationError
+
+    raw = _config_line(stack_file, CONCURRENCY_CONFIG) or os.environ.get(CONCURRENCY_ENV)
+    try:
+        print(check_concurrency(raw, _team_names(stack_file) + 1))
+    except ConfigurationError:
+        pass
     return 0
 
 
@@ -291,6 +327,7 @@ def main(argv: list[str]) -> int:
         "dev-url": lambda a: dev_url(a[0]),
         "dev-port": lambda a: dev_port(a[0]),
         "free-port": lambda a: free_port(),
+        "parallel": lambda a: parallel(a[0]),
         "has-key": lambda a: has_key(a[0]),
         "stack-state": lambda a: stack_state(a[0]),
         "keep-format": lambda a: keep_format(a[0], a[1]),

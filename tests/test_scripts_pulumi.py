@@ -119,11 +119,20 @@ class Repo:
         return self.root / "fake.log"
 
     def calls(self) -> list[dict[str, object]]:
+        """What was run, in order; the wrapper's own ``--parallel N`` set aside (in
+        ``parallel``), as most tests are about other flags (test_the_host_is_filled_*)."""
         if not self.log.exists():
             return []
         lines = self.log.read_text().splitlines()
         self.log.unlink()
-        return [json.loads(line) for line in lines]
+        found = [json.loads(line) for line in lines]
+        for call in found:
+            args = call.get("pulumi")
+            if isinstance(args, list) and "--parallel" in args:
+                at = args.index("--parallel")
+                call["parallel"] = args[at + 1]
+                call["pulumi"] = args[:at] + args[at + 2 :]
+        return found
 
     @property
     def state(self) -> Path:
@@ -455,3 +464,52 @@ def test_without_a_language_host_the_program_is_served_on_client_with_the_venv_f
 
 def test_the_cli_install_directory_is_ignored_by_git() -> None:
     assert ".pulumi-cli/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "width"),
+    [
+        (["up"], "64"),  # dev: the default team and globex, 32 each (hostpool.for_teams)
+        (["preview", "--diff"], "64"),
+        (["refresh", "--yes"], "64"),
+        (["destroy", "--yes"], "64"),
+    ],
+)
+def test_the_host_is_filled_when_no_parallel_is_given(
+    repo: Repo, args: list[str], width: str
+) -> None:
+    """The engine sends at most --parallel operations at once (4 x cores by default): the
+    wrapper passes the provider host's own width, so each team's pacer is kept busy."""
+    result = repo.run(*args)
+    assert result.returncode == 0, result.stderr
+    assert repo.calls()[-1]["parallel"] == width
+
+
+@pytest.mark.parametrize("given", [["--parallel", "3"], ["--parallel=3"], ["-p", "3"], ["-p3"]])
+def test_a_parallel_the_user_gives_is_kept(repo: Repo, given: list[str]) -> None:
+    result = repo.run("up", *given)
+    assert result.returncode == 0, result.stderr
+    last = repo.calls()[-1]
+    args = last["pulumi"]
+    assert isinstance(args, list) and "--parallel" not in args and "--parallel=64" not in args
+    if given[0] == "--parallel":  # set aside by calls(): the user's, not a second one
+        assert last["parallel"] == "3" and args[:1] == ["up"]
+    else:
+        assert "parallel" not in last and args[: 1 + len(given)] == ["up", *given]
+
+
+def test_the_width_follows_lemlist_concurrency_and_the_teams(repo: Repo) -> None:
+    dev = repo.root / "stacks" / "Pulumi.dev.yaml"
+    text = dev.read_text()
+    dev.write_text(text.replace("config:\n", "config:\n  lemlist:concurrency: 12\n", 1))
+    repo.run("preview")
+    assert repo.calls()[-1]["parallel"] == "12"
+    more = text.replace("  lemlist:teams:\n", "  lemlist:teams:\n    acme:\n      apiKey: x\n", 1)
+    dev.write_text(more)
+    repo.run("preview")  # three teams in use
+    assert repo.calls()[-1]["parallel"] == "96"
+
+
+def test_other_commands_get_no_parallel(repo: Repo) -> None:
+    repo.run("stack", "ls")
+    assert all("parallel" not in c for c in repo.calls())
