@@ -244,3 +244,19 @@ def test_a_listing_without_status_falls_back_to_the_test(
     assert emulator.count(path=TESTS) == 2
     assert all(r.outputs.get("status") is None for r in engine.state.values())
     assert all("without their status" in r.outputs["status_message"] for r in engine.state.values())
+
+
+def test_a_member_with_500_mailboxes_is_still_read_from_the_listing(
+    engine: Engine, emulator: Emulator
+) -> None:
+    """``GET /users/{id}`` of a member with 500 mailboxes is about 100 KB, over the 64 KiB an
+    answer of the other routes may be: the listing's routes read up to 8 MiB (on the old cap
+    the listing was unreadable, and every mailbox was tested)."""
+    engine.up({"m0": mailbox(sender_email="big-0@acme-mail.com")})
+    for i in range(1, 500):
+        emulator.connect(sender_email=f"big-{i}@acme-mail.com")
+    emulator.clear_log()
+    engine.refresh()
+    assert engine.state["m0"].outputs["status"] == "CONNECTED"
+    assert emulator.count(path=TESTS) == 0
+    assert len(emulator.request_log()) == listing_requests()

@@ -124,14 +124,19 @@ class Directory:
         """The cached listing, or a new one: ``fresh``, once the cache expired, or
         ``contradicted`` unless the cached one already was asked again for that."""
         with self._lock:
-            now = self._clock()
-            expired = self._cached is None or now - self._cached[0] > self._ttl
-            if fresh or expired or (contradicted and not self._asked_again):
-                self._cached, self._asked_again = (now, fetch(self._api)), contradicted
-                self._say_once(self._cached[1].note)
-                for skipped in self._cached[1].skipped:
+            now, cached = self._clock(), self._cached
+            if (
+                cached is None
+                or now - cached[0] > self._ttl
+                or fresh
+                or (contradicted and not self._asked_again)
+            ):
+                cached = self._cached = (now, fetch(self._api))
+                self._asked_again = contradicted
+                self._say_once(cached[1].note)
+                for skipped in cached[1].skipped:
                     self._say_once(skipped.note)
-            return self._cached[1]
+            return cached[1]
 
     def _say_once(self, note: str | None) -> None:
         if note is not None and note not in self._said:
