@@ -11,8 +11,10 @@ calls at once. ``--threads`` (32) engine threads issue the calls, as ``pulumi up
 
 Rows: create N senders with ``verify_connection`` off (1 request each: connect) and on (2:
 connect, then test), after checking every input (not timed; ``up`` checks before it creates,
-so the host has loaded the provider); and refresh N senders already connected (1 test call
-each) on a host that has served nothing yet, as ``pulumi refresh`` starts one.
+so the host has loaded the provider); and refresh N senders already connected with live
+checks (``verify_on_refresh``: 1 test call each, besides lemlist's listing; without it a
+refresh reads the listing alone, issue 27) on a host that has served nothing yet, as
+``pulumi refresh`` starts one.
 
 Per row, with ``r`` the requests lemlist admitted: the limit ``(r - 20) / 10 + RT`` seconds
 (the first 20 may go at once, then 10 per second, then the last one takes a round trip ``RT``,
@@ -190,8 +192,9 @@ def measure_refresh(n: int, host_spec: str, threads: int = 32, seed: int = 12) -
 
 def _connected(emulator: Emulator, index: int) -> tuple[str, dict[str, Any]]:
     """A sender connected in lemlist, and the outputs its stack state holds."""
-    inputs = sender(index, verify_connection=False)
-    fields = {k: v for k, v in inputs.items() if k != "verify_connection"}
+    inputs = sender(index, verify_connection=False, verify_on_refresh=True)
+    ours = ("verify_connection", "verify_on_refresh")  # not lemlist's fields
+    fields = {k: v for k, v in inputs.items() if k not in ours}
     id_ = emulator.connect(**fields)
     return id_, {**inputs, "email": inputs["sender_email"], "provider": "custom"}
 

@@ -130,6 +130,49 @@ class DiffOutcome:
     detailed: dict[str, int] = field(default_factory=dict)
 
 
+class _Process:
+    """One running host process and its gRPC stub; restartable (the same command line)."""
+
+    def __init__(self, command: list[str], environ: dict[str, str]) -> None:
+        self.command, self.environ = command, environ
+        self.stderr = ""  # what the processes stopped so far wrote
+        #: The last Configure's config and secret keys, sent again to a new process.
+        self.configured: tuple[dict[str, Any], tuple[str, ...]] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.channel: grpc.Channel | None = None
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=str(ROOT),
+            env=self.environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().decode().strip()
+        if not line.isdigit():
+            self.stop(final=True)
+            raise RuntimeError(f"provider host did not start: {line!r}")
+        self.port = int(line)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+        self.served = False  # no resource call yet: a fresh operation
+
+    def stop(self, final: bool = False) -> str:
+        """Stop the process; keep what it wrote on stderr (``final``: return it all)."""
+        if self.channel is not None:
+            self.channel.close()
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        self.stderr += err.decode(errors="replace")
+        return self.stderr if final else ""
+
+
 class ProviderHost:
     """A running ``python -m pulumi.dynamic`` and a stub to call it.
 
@@ -151,40 +194,40 @@ class ProviderHost:
         environ["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(ROOT), environ.get("PYTHONPATH")])
         )
-        self.process = subprocess.Popen(
-            [sys.executable, *argv],
-            cwd=str(ROOT),
-            env=environ,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode().strip()
-        if not line.isdigit():
-            self.close()
-            raise RuntimeError(f"provider host did not start: {line!r}")
-        self.port = int(line)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
         self.calls: list[str] = []
+        # Shared by every copy of this host (a view sending another ``__provider``), so that
+        # :meth:`begin_operation`'s new process serves them all.
+        self._live = _Process([sys.executable, *argv], environ)
+
+    @property
+    def stub(self) -> provider_pb2_grpc.ResourceProviderStub:
+        return self._live.stub
+
+    @property
+    def port(self) -> int:
+        return self._live.port
 
     def close(self) -> str:
-        """Stop the host; return what it wrote on stderr."""
-        if getattr(self, "channel", None) is not None:
-            self.channel.close()
-        self.process.terminate()
-        try:
-            _, err = self.process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            _, err = self.process.communicate()
-        return err.decode(errors="replace")
+        """Stop the host; return what it (and any host it replaced) wrote on stderr."""
+        return self._live.stop(final=True)
+
+    def begin_operation(self) -> None:
+        """Start a new command as the engine does: a new provider host process, configured
+        as the last one was, so nothing a provider keeps per process (the listing of
+        :mod:`lemlist_resource.email_account.directory`) outlives a command. A host that has
+        served no resource call since it started already is a fresh one and is kept."""
+        live = self._live
+        if live.served and live.configured is not None:
+            live.stop()
+            live.start()
+            self.configure(*live.configured)
 
     def _struct(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
         return to_struct(props, provider=self.provider)
 
     def _call(self, name: str, request: Any) -> Any:
         self.calls.append(name)
+        self._live.served = self._live.served or name != "Configure"
         try:
             return getattr(self.stub, name)(request)
         except grpc.RpcError as exc:
@@ -198,6 +241,7 @@ class ProviderHost:
         the provider's package), with the provider resource's own urn, name, type and id,
         and the protocol flags it announces (recorded: tests/engine_requests.json).
         """
+        self._live.configured = (dict(config), tuple(secret_keys))
         secrets = set(secret_keys)
         args = {k: secret(v) if k in secrets else v for k, v in config.items()}
         variables = {
@@ -476,12 +520,15 @@ class Engine:
         Mirrors ``RefreshStep.Apply`` (step.go) and ``provider.Read``
         (provider_plugin.go): ``ReadRequest{id, properties: old outputs, inputs: old
         inputs}``; an empty id removes the resource; returned inputs replace the old ones.
+        A refresh is a command of its own, in a host of its own
+        (:meth:`ProviderHost.begin_operation`).
         Then the refresh diff (``RefreshStep.Apply`` calls ``diffResource`` with the new
         inputs and outputs as the olds and the old inputs as the news, and shows the inverted
         result): ``DiffRequest{olds: refreshed outputs, old_inputs: refreshed inputs, news:
         old inputs}``. ``refresh_diffs`` keeps each resource's answer.
         """
         done: dict[str, str] = {}
+        self.host.begin_operation()
         for name, res in list(self.state.items()):
             reasons: list[str] = []
             try:

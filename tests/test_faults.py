@@ -72,6 +72,11 @@ def on_test(kind: FaultKind, **options: Any) -> Fault:
     return Fault(kind, method=POST, path=TEST, **options)
 
 
+def on_listing(kind: FaultKind, **options: Any) -> Fault:
+    """A fault on lemlist's listing of a member's mailboxes (``GET /users/{id}``)."""
+    return Fault(kind, method="GET", path="/users/", **options)
+
+
 def answer_post(status: int, body: bytes = b"", **options: Any) -> Canned:
     """What the proxy answers to the connect POST (``after_forwarding``: once lemlist did)."""
     return Canned(status, body, method=POST, path=CONNECT_PATH, **options)
@@ -112,6 +117,9 @@ class Case:
 
 
 OK = ("ok",)
+#: The refresh rows run live checks (``verify_on_refresh``), so the test endpoint's faults are
+#: met; a row with these overrides refreshes from lemlist's listing instead (issue 27).
+FROM_LISTING: dict[str, Any] = {"verify_on_refresh": None}
 
 CASES: dict[str, Case] = {
     # -- 429: never processed, always retried, POST included ---------------------------------
@@ -119,6 +127,9 @@ CASES: dict[str, Case] = {
         "create", (on_post("rate_limit", times=5, retry_after=0),)
     ),
     "429 storm on refresh": Case("refresh", (on_test("rate_limit", times=4, retry_after=0),)),
+    "429 storm on the listing, refresh from the listing: retried": Case(
+        "refresh", (on_listing("rate_limit", times=4, retry_after=0),), overrides=FROM_LISTING
+    ),
     "429 on delete": Case("delete", (on_delete("rate_limit", times=2, retry_after=0),)),
     "429 beyond the retry budget on connect: a clear error, nothing connected": Case(
         "create",
@@ -491,6 +502,7 @@ def test_fault(
     proxy.reset()
     trap.reset()
     program = {"m": mailbox(sender_email=ADDRESS, smtp_login=ADDRESS, imap_login=ADDRESS)}
+    program["m"]["verify_on_refresh"] = True if case.op == "refresh" else None
     program["m"].update({k: v for k, v in case.overrides.items() if k != "id"})
     main = Engine(hosts["main"])
     engine = Engine(hosts["proxied" if case.answers else case.host])

@@ -77,7 +77,8 @@ def overlap(host: ProviderHost, emulator: Emulator, calls: int, held: int) -> in
     ids = [emulator.connect(sender_email=f"s{i}@acme-mail.com") for i in range(calls)]
     emulator.clear_log()
     emulator.inject(Fault("stall", seconds=HELD, times=held, path="/test"))
-    outputs = {**mailbox(), "email": "x", "provider": "custom"}
+    # live checks: each Read calls the test endpoint, where the requests are held
+    outputs = {**mailbox(verify_on_refresh=True), "email": "x", "provider": "custom"}
     with ThreadPoolExecutor(max_workers=calls) as engine:
         reads = [engine.submit(host.read, id_, outputs) for id_ in ids]
         all_held = emulator.wait_stalled(held, timeout=HELD / 2)

@@ -15,6 +15,9 @@ from tests.harness import Engine, ProviderHost, Step, run_steps
 ALICE = {"alice": mailbox()}
 ALICE_UNVERIFIED = {"alice": mailbox(verify_connection=False)}
 ALICE_ROTATED = {"alice": mailbox(smtp_password="rotated-pw-77")}
+#: Live checks on refresh: the test endpoint runs even where lemlist's listing reports it.
+ALICE_LIVE = {"alice": mailbox(verify_on_refresh=True)}
+ALICE_UNVERIFIED_LIVE = {"alice": mailbox(verify_connection=False, verify_on_refresh=True)}
 
 
 def disconnect_in_ui(engine: Engine, emulator: Emulator) -> None:
@@ -72,6 +75,10 @@ def reports(smtp_ok: bool, imap_ok: bool) -> Callable[[Engine, Emulator], None]:
         assert outs["checked_at"]
 
     return verify
+
+
+def assert_no_requests(emulator: Emulator) -> None:
+    assert emulator.request_log() == []
 
 
 def assert_empty(engine: Engine) -> None:
@@ -146,10 +153,19 @@ CASES: dict[str, list[Step]] = {
         Step("up", ALICE, error="SMTP: 535 5.7.8 Authentication failed", accounts=0),
         Step("up", ALICE, error="disconnected again", accounts=0),
     ],
-    "verify_connection=False connects anyway; refresh reports the failing side": [
+    "verify_connection=False connects anyway; a live refresh reports the failing side": [
         Step("outside", effect=smtp_down),
-        Step("up", ALICE_UNVERIFIED, expect={"alice": "create"}, accounts=1),
+        Step("up", ALICE_UNVERIFIED_LIVE, expect={"alice": "create"}, accounts=1),
         Step("refresh", expect={"alice": "kept"}, check=reports(False, True)),
+    ],
+    "verify_on_refresh is an in-place update, never a replacement": [
+        Step("up", ALICE, expect={"alice": "create"}, accounts=1),
+        Step("preview", ALICE_LIVE, expect={"alice": "update"}),
+        Step("outside", effect=lambda _e, emu: emu.clear_log()),
+        Step("up", ALICE_LIVE, expect={"alice": "update"}, accounts=1, check=in_sync),
+        Step("up", ALICE, expect={"alice": "update"}, accounts=1, check=in_sync),
+        # nothing reached lemlist: not a disconnect, nor a test (verify_connection was on)
+        Step("outside", effect=lambda _e, emu: assert_no_requests(emu)),
     ],
     "changing verify_connection updates in place and never replaces": [
         Step("up", ALICE_UNVERIFIED, expect={"alice": "create"}, accounts=1),
@@ -165,8 +181,8 @@ CASES: dict[str, list[Step]] = {
         Step("refresh", expect={"alice": "deleted"}),
         Step("up", ALICE, expect={"alice": "create"}, accounts=1, check=in_sync),
     ],
-    "trouble during refresh is an error, never a silent removal": [
-        Step("up", ALICE, accounts=1),
+    "trouble during a live refresh is an error, never a silent removal": [
+        Step("up", ALICE_LIVE, accounts=1),
         Step(
             "outside",
             effect=lambda _e, emu: emu.inject(Fault(kind="status", status=500, path="/test")),

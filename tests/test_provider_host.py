@@ -196,6 +196,7 @@ def test_read_keeps_a_live_mailbox_and_drops_a_gone_one(
     assert read_id == id_ and read_outs["email"] == outs["email"]
     assert read_inputs["smtp_password"] == SMTP_PASSWORD
     assert emulator.disconnect(id_)
+    host.begin_operation()  # the next refresh: a command of its own, in a host of its own
     read_id, read_outs, _ = host.read(id_, outs, inputs)
     assert read_id == "" and read_outs == {}
 

@@ -28,6 +28,7 @@ from ..lemlist.answers import (
     GONE_TEXT,
     ID_RE,
     KEY_HINT,
+    MAX_LISTING_BODY,
     URL_HINT,
     Answer,
     api_error,
@@ -157,7 +158,9 @@ class LemlistClient:
         :class:`~..errors.LemlistUnavailableError`."""
         with scope(self._secrets):
             try:
-                answer = self._http.send("GET", path, what, idempotent=True)
+                answer = self._http.send(
+                    "GET", path, what, idempotent=True, max_body=MAX_LISTING_BODY
+                )
             except Retryable as exc:
                 raise LemlistUnavailableError(
                     f"{what} failed: {exc.what}, after {self._http.max_attempts} attempts."

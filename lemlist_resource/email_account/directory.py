@@ -101,7 +101,10 @@ def fetch(api: LemlistClient) -> Listing:
 
 class Directory:
     """One team's listing, cached for :data:`LISTING_TTL` seconds; thread-safe (concurrent
-    Reads wait for the one fetch instead of each fetching)."""
+    Reads wait for the one fetch instead of each fetching). A listing that contradicted
+    the test endpoint (``contradicted``) is asked again once per TTL, not once per mailbox
+    that contradicts it: a mail server down under many mailboxes that lemlist still lists as
+    connected costs one more listing, not one per mailbox."""
 
     def __init__(
         self,
@@ -114,18 +117,26 @@ class Directory:
         self._clock = clock
         self._lock = threading.Lock()
         self._cached: tuple[float, Listing] | None = None
+        self._asked_again = False  # the cached listing was asked because one contradicted
         self._said: set[str] = set()
 
-    def listing(self, fresh: bool = False) -> Listing:
-        """The cached listing, or a new one (``fresh``, or once the cache expired)."""
+    def listing(self, fresh: bool = False, contradicted: bool = False) -> Listing:
+        """The cached listing, or a new one: ``fresh``, once the cache expired, or
+        ``contradicted`` unless the cached one already was asked again for that."""
         with self._lock:
-            now = self._clock()
-            if fresh or self._cached is None or now - self._cached[0] > self._ttl:
-                self._cached = (now, fetch(self._api))
-                self._say_once(self._cached[1].note)
-                for skipped in self._cached[1].skipped:
+            now, cached = self._clock(), self._cached
+            if (
+                cached is None
+                or now - cached[0] > self._ttl
+                or fresh
+                or (contradicted and not self._asked_again)
+            ):
+                cached = self._cached = (now, fetch(self._api))
+                self._asked_again = contradicted
+                self._say_once(cached[1].note)
+                for skipped in cached[1].skipped:
                     self._say_once(skipped.note)
-            return self._cached[1]
+            return cached[1]
 
     def _say_once(self, note: str | None) -> None:
         if note is not None and note not in self._said:

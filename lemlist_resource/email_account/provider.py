@@ -205,13 +205,16 @@ class EmailAccountProvider(ResourceProvider):
     @guarded("read")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh (``props`` = stored outputs) or ``EmailAccount.get`` (program inputs):
-        lemlist's listing and test endpoint (:mod:`.refresh`): gone, or its status."""
+        lemlist's listing first, its test endpoint where the listing cannot tell or with
+        ``verify_on_refresh`` (:mod:`.refresh`): gone, or its status."""
         current = _plain(props)
         getting = "provider" not in current  # a get: no outputs of ours yet
         # the mailbox's team: from its outputs (refresh) or the program's inputs (a get)
         team = current.get("team")
         api = self._teams.client(team, f"Reading the lemlist mailbox {id_}")
-        found = read_mailbox(api, self._directory(team), id_)
+        inputs, _ = validate({f.name: current.get(f.name) for f in FIELDS})
+        live = inputs.get("verify_on_refresh") is True
+        found = read_mailbox(api, self._directory(team), id_, current, live)
         if found is None:
             if getting:
                 raise LemlistError(
@@ -219,7 +222,6 @@ class EmailAccountProvider(ResourceProvider):
                     f'"Email account not found"; check the id ({WHERE_IDS_ARE}).'
                 )
             return ReadResult(id_="", outs={})
-        inputs, _ = validate({f.name: current.get(f.name) for f in FIELDS})
         outs = {
             **inputs,
             "email": current.get("email") or inputs.get("sender_email"),
@@ -233,15 +235,16 @@ class EmailAccountProvider(ResourceProvider):
 
     @guarded("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Only fields lemlist does not store reach here (``verify_connection``), and a mailbox
-        lemlist reported broken (the engine plans this update for it even when nothing
-        changed), which is looked at again."""
+        """Only fields lemlist does not store reach here (``verify_connection``,
+        ``verify_on_refresh``): turning ``verify_connection`` on tests the mailbox now; and a
+        mailbox lemlist reported broken (the engine plans this update for it even when
+        nothing changed), which is looked at again."""
         previous, wanted = _plain(olds), _plain(news)
         outs = {k: previous.get(k) for k in COMPUTED_OUTPUTS}
         outs.update({f.name: wanted.get(f.name) for f in FIELDS})
         if unhealthy_reasons(previous):
             return self._look_again(id_, outs, news.get(PROVIDER_KEY))
-        if outs.get("verify_connection"):
+        if outs.get("verify_connection") and not previous.get("verify_connection"):
             api = self._teams.client(previous.get("team"), f"Verifying the lemlist mailbox {id_}")
             verified, problem = verify(api, id_)
             if problem == GONE:
@@ -262,7 +265,7 @@ class EmailAccountProvider(ResourceProvider):
         directory = self._directory(team)
         directory.listing(fresh=True)
         api = self._teams.client(team, f"Reading the lemlist mailbox {id_}")
-        found = read_mailbox(api, directory, id_)
+        found = read_mailbox(api, directory, id_, outs)
         if found is None:
             raise LemlistError(f"Reading the lemlist mailbox {id_} failed: {GONE_ADVICE}")
         outs.update(found)

@@ -18,9 +18,10 @@ class EmailAccountArgs:
     """Inputs of a lemlist custom SMTP/IMAP mailbox. Every field accepts a Pulumi ``Input``
     (a plain value or an ``Output``); the defaults below are the ones the provider applies.
 
-    Changing any field but ``verify_connection``, ``adopt_id`` and ``adopt`` disconnects the
-    mailbox and connects it again (lemlist has no update), which unlinks it from campaigns
-    and pauses warm-up; ``pulumi preview`` shows it as a replacement.
+    Changing any field but ``verify_connection``, ``verify_on_refresh``, ``adopt_id`` and
+    ``adopt`` disconnects the mailbox and connects it again (lemlist has no update), which
+    unlinks it from campaigns and pauses warm-up; ``pulumi preview`` shows it as a
+    replacement.
 
     Attributes:
         sender_name: Display name of the sender. Required.
@@ -46,6 +47,13 @@ class EmailAccountArgs:
         verify_connection: Run lemlist's connectivity test (SMTP and IMAP) right after
             connecting; on failure, disconnect and fail the update. Default ``True``.
             Changing it never replaces the mailbox.
+        verify_on_refresh: Run lemlist's connectivity test on every refresh too. Default
+            ``None`` (off): refresh reads lemlist's listing (status, daily limit, warm-up) and
+            tests only a mailbox the listing cannot tell about (not listed, in ``ERROR``, no
+            status), so ``smtp_ok``, ``imap_ok`` and ``checked_at`` keep the last test's
+            values. On: one SMTP and one IMAP login on the mailbox's servers per refresh
+            (some mail providers flag many such logins as suspicious). Changing it never
+            replaces the mailbox.
         adopt_id: Adopt a mailbox already connected in lemlist (its id) instead of
             connecting it again. Default ``None``. Read only when the resource is created:
             setting, changing or removing it later changes nothing. lemlist cannot read
@@ -72,6 +80,7 @@ class EmailAccountArgs:
     user_id: Input[str] | None = None
     team: Input[str] | None = None
     verify_connection: Input[bool] = True
+    verify_on_refresh: Input[bool] | None = None
     adopt_id: Input[str] | None = None
     adopt: Input[bool] | None = None
 
@@ -105,6 +114,7 @@ class EmailAccount(Resource, module="lemlist", name="EmailAccount"):
     user_id: Output[str | None]
     team: Output[str | None]
     verify_connection: Output[bool]
+    verify_on_refresh: Output[bool | None]
     adopt_id: Output[str | None]
     adopt: Output[bool | None]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..rules.fields import (
+    CHECK_OUTPUTS,
     COMPUTED_OUTPUTS,
     DEFAULTS,
     FIELDS,
@@ -15,6 +16,7 @@ from ..rules.fields import (
 )
 
 __all__ = [
+    "CHECK_OUTPUTS",
     "COMPUTED_OUTPUTS",
     "DEFAULTS",
     "FIELDS",

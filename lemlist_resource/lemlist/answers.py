@@ -29,6 +29,9 @@ from .redaction import quote
 
 #: The most bytes read from any answer (after decompression): lemlist's are a few dozen.
 MAX_BODY = 64 * 1024
+#: The most bytes read from a reading route's answer (``GET /users/{id}``: about 200 bytes per
+#: mailbox, so a member's 500 mailboxes exceed :data:`MAX_BODY`): about 40,000 mailboxes.
+MAX_LISTING_BODY = 8 * 1024 * 1024
 #: lemlist's own words for an id it does not know: the only 404 that means "gone".
 GONE_TEXT = "Email account not found"
 #: What a mailbox id may look like before it is put in a URL path (lemlist's are ``usm_…``).
@@ -55,10 +58,14 @@ class Answer:
     retry_after: str | None
     rate_remaining: str | None = None
     """``X-RateLimit-Remaining``, as sent (see :meth:`remaining`)."""
+    limit: int = MAX_BODY
+    """The most bytes that were read of the body."""
 
     @classmethod
-    def read(cls, resp: requests.Response, budget: float = math.inf) -> Answer:
-        """Read ``resp``'s body up to :data:`MAX_BODY` bytes (decompressed), then close it.
+    def read(
+        cls, resp: requests.Response, budget: float = math.inf, limit: int = MAX_BODY
+    ) -> Answer:
+        """Read ``resp``'s body up to ``limit`` bytes (decompressed), then close it.
 
         The read timeout bounds each wait for a byte; ``budget`` bounds the whole body, so a
         proxy trickling a byte at a time cannot hold an operation for hours: past it, the
@@ -72,7 +79,7 @@ class Answer:
             for chunk in resp.iter_content(16 * 1024):
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_BODY:
+                if size > limit:
                     truncated = True
                     break
                 if time.monotonic() > deadline:
@@ -83,11 +90,12 @@ class Answer:
         return cls(
             status=resp.status_code,
             content_type=ctype,
-            body=b"".join(chunks)[:MAX_BODY],
+            body=b"".join(chunks)[:limit],
             truncated=truncated,
             location=resp.headers.get("Location"),
             retry_after=resp.headers.get("Retry-After"),
             rate_remaining=resp.headers.get("X-RateLimit-Remaining"),
+            limit=limit,
         )
 
     @property
@@ -112,7 +120,7 @@ class Answer:
     def reason(self) -> str:
         """lemlist's one-line reason (text/plain), or a description of what came instead."""
         if self.truncated:
-            return f"a body over {MAX_BODY // 1024} KiB, not read further"
+            return f"a body over {self.limit // 1024} KiB, not read further"
         if not self.body:
             return "an empty body"
         if self.is_html:

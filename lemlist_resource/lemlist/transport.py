@@ -28,7 +28,7 @@ from ..config.names import DEFAULT_API_URL, URL_CONFIG
 from ..echo import safe_url
 from ..errors import LemlistUnavailableError, UnexpectedAnswerError
 from ..host.hostpool import MAX_CONCURRENCY
-from .answers import Answer, redirect_target
+from .answers import MAX_BODY, Answer, redirect_target
 from .auth import LemlistKeyAuth
 from .ratelimit import Pacer, shared_pacer
 
@@ -58,6 +58,7 @@ class Request:
     idempotent: bool
     body: Mapping[str, Any] | None = None
     json_ok: bool = False
+    max_body: int = MAX_BODY  # the most bytes of the answer read
 
 
 class Retryable(Exception):
@@ -146,6 +147,7 @@ class Transport:
         idempotent: bool,
         body: Mapping[str, Any] | None = None,
         json_ok: bool = False,
+        max_body: int = MAX_BODY,
     ) -> Answer:
         """Send one logical request; return the final answer or raise :class:`Retryable`.
 
@@ -153,7 +155,7 @@ class Transport:
         following one would re-send the key and, for a connect, both passwords to whatever
         host the Location names.
         """
-        request = Request(method, path, what, idempotent, body, json_ok)
+        request = Request(method, path, what, idempotent, body, json_ok, max_body)
         attempts = rate_limited = 0
         while True:
             attempts += 1
@@ -212,7 +214,7 @@ class Transport:
             allow_redirects=False,
             stream=True,
         )
-        answer = Answer.read(resp, budget=self.timeout[1])
+        answer = Answer.read(resp, budget=self.timeout[1], limit=request.max_body)
         if request.json_ok and answer.status == 200 and answer.json() is None:
             raise Retryable(
                 f"{safe_url(self.api_url)} answered an unreadable body: {answer.describe()}"

@@ -59,6 +59,9 @@ FIELDS: tuple[Field, ...] = (
     Field("team", "team", required=False, stored=False, placement=True),
     # Ours, not lemlist's: run the test endpoint right after connecting.
     Field("verify_connection", "bool", required=False, stored=False),
+    # Ours too: run the test endpoint on every refresh, even where lemlist's listing already
+    # reports the mailbox (one SMTP and one IMAP login per mailbox per refresh). Unset: off.
+    Field("verify_on_refresh", "bool", required=False, stored=False),
     # Ours too: adopt this already-connected mailbox (``usm_…``) instead of connecting one.
     # Only create reads it; lemlist does not store it, so it never changes a live mailbox.
     Field("adopt_id", "account_id", required=False, stored=False, create_only=True),
@@ -81,13 +84,10 @@ DEFAULTS: dict[str, object] = {
 #: What lemlist's listing reports (refresh): ``status`` (CONNECTED, ERROR, DISCONNECTED), the
 #: daily ``email_limit``, whether warm-up runs, and what to do when it is not CONNECTED.
 STATUS_OUTPUTS: tuple[str, ...] = ("status", "email_limit", "lemwarm_active", "status_message")
-#: Outputs lemlist computes (``email``, ``provider``), the latest verification (``verify``)
-#: and the listing's report.
-COMPUTED_OUTPUTS: tuple[str, ...] = (
-    "email",
-    "provider",
-    "smtp_ok",
-    "imap_ok",
-    "checked_at",
-    *STATUS_OUTPUTS,
-)
+#: What lemlist's test endpoint reports (create, ``verify_connection``, and refresh where the
+#: listing cannot tell): whether SMTP and IMAP logged in, and when that test ran (UTC). Kept as
+#: they were when an operation did not run the test.
+CHECK_OUTPUTS: tuple[str, ...] = ("smtp_ok", "imap_ok", "checked_at")
+#: Outputs lemlist computes (``email``, ``provider``), the latest verification and the
+#: listing's report.
+COMPUTED_OUTPUTS: tuple[str, ...] = ("email", "provider", *CHECK_OUTPUTS, *STATUS_OUTPUTS)
