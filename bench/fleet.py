@@ -7,18 +7,21 @@ against a fresh emulator with lemlist's limit and latency profile, through the r
 ``--parallel`` as ``./scripts/pulumi`` passes it (the provider host's own width, by the
 provider's rule: 32 per team in use, at most 320), unless ``--parallel`` says otherwise.
 
-``teams`` (item 3): ``pulumi up`` then ``pulumi refresh``. Per row: requests lemlist admitted,
-the busiest team's share, its floor (``(r - 20) / 10 + RT`` for that team's r requests:
-lemlist cannot go faster per key), elapsed at the emulator, the ratio to that floor (goal for
-``up``: at most 1.15), the CLI's whole run, the peak of requests in flight, 429s.
+``teams`` (item 3): ``pulumi up`` then ``pulumi refresh``, with the engine's checkpoints on
+and off (``PULUMI_SKIP_CHECKPOINTS``: the state written once at the end). Per row: requests
+lemlist admitted, the busiest team's share, its floor (``(r - 20) / 10 + RT`` for that
+team's r requests: lemlist cannot go faster per key), elapsed at the emulator, the ratio to
+that floor (goal for ``up``: at most 1.15), the CLI's whole run, the peak of requests in
+flight, 429s.
 
 ``scale`` (item 4): ``pulumi up`` of N, then a one-sender change (a replacement: 3 requests)
 with the engine's checkpoints on and off (``PULUMI_SKIP_CHECKPOINTS``), then ``refresh``.
 Per row: the CLI's whole run, the time lemlist spent (first request received to last
-answered), the engine's time outside lemlist's calls (the difference), and the peak memory
-(VmHWM) of the dynamic-provider host and of the ``pulumi`` process, sampled from /proc.
+answered), the engine's time outside lemlist's calls (the difference), the CPU time of the
+dynamic-provider host, of the ``pulumi`` process and of the program (where that time goes),
+and the host's and the CLI's peak memory (VmHWM), sampled from /proc every 0.2 s.
 
-    python -m bench.fleet teams --n 1000 --teams 10     # item 3's row (~3 min)
+    python -m bench.fleet teams --n 1000 --teams 10     # item 3's rows (~6 min)
     python -m bench.fleet scale --n 2000 --teams 10     # item 4's rows (~6 min)
     python -m bench.fleet teams --n 100 --teams 2       # a quick look
 """
@@ -55,12 +58,25 @@ def floor(requests: int, tests: bool) -> float:
     return max(requests - LIMIT, 0) * WINDOW / LIMIT + (MEAN["test"] if tests else 0.0)
 
 
+def _cpu_seconds(proc: Path) -> float:
+    """User plus system CPU time of a process so far (/proc/PID/stat fields 14 and 15)."""
+    try:
+        fields = (proc / "stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Memory:
-    """The peak resident memory (VmHWM, MiB) of the host and the CLI, sampled from /proc."""
+    """The peak resident memory (VmHWM, MiB) and the CPU time (s) of the host and the CLI,
+    sampled from /proc (the CPU time: the last sample of each process, summed)."""
 
     host: float = 0.0
     cli: float = 0.0
+    host_cpu: dict[int, float] = field(default_factory=dict)
+    cli_cpu: dict[int, float] = field(default_factory=dict)
+    program_cpu: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _sample(self, where: Path) -> None:
@@ -76,10 +92,15 @@ class Memory:
                 continue
             peak = next((int(line.split()[1]) / 1024 for line in status.splitlines()
                          if line.startswith("VmHWM:")), 0.0)
+            cpu = _cpu_seconds(proc)
             if b"pulumi.dynamic" in command:
                 self.host = max(self.host, peak)
+                self.host_cpu[int(proc.name)] = cpu
             elif command.split(b"\0")[0].endswith(b"/pulumi"):
                 self.cli = max(self.cli, peak)
+                self.cli_cpu[int(proc.name)] = cpu
+            elif b"pulumi_inline.py" in command:  # the program, served to the CLI
+                self.program_cpu[int(proc.name)] = cpu
 
     @contextmanager
     def watch(self, where: Path) -> Iterator[Memory]:
@@ -124,14 +145,17 @@ class Run:
 
     def scale_cells(self) -> list[object]:
         return [self.label, self.requests, f"{self.wall:.2f}", f"{self.elapsed:.2f}",
-                f"**{self.wall - self.elapsed:.2f}**", f"{self.memory.host:.0f}",
-                f"{self.memory.cli:.0f}"]
+                f"**{self.wall - self.elapsed:.2f}**",
+                f"{sum(self.memory.host_cpu.values()):.1f}",
+                f"{sum(self.memory.cli_cpu.values()):.1f}",
+                f"{sum(self.memory.program_cpu.values()):.1f}",
+                f"{self.memory.host:.0f}", f"{self.memory.cli:.0f}"]
 
 
 TEAM_HEADERS = ["command", "requests", "teams", "busiest team's requests", "its floor s",
                 "elapsed s (emulator)", "elapsed / floor", "CLI run s", "peak in flight", "429s"]
 SCALE_HEADERS = ["command", "requests", "CLI run s", "at lemlist s", "engine outside lemlist s",
-                 "host peak MiB", "CLI peak MiB"]
+                 "host CPU s", "CLI CPU s", "program CPU s", "host peak MiB", "CLI peak MiB"]
 
 
 def stack(tmp: Path, emulator: Emulator, n: int, teams: int) -> Project:
@@ -187,18 +211,33 @@ def fleet(n: int, teams: int) -> Iterator[tuple[Project, Emulator]]:
         yield stack(Path(scratch), emulator, n, teams), emulator
 
 
-def teams_rows(n: int, teams: int, parallel: int) -> list[Run]:
-    with fleet(n, teams) as (project, emulator):
-        rows = [measure(project, emulator, f"`pulumi {cmd}`", [cmd, "--parallel", str(parallel)])
-                for cmd in ("up", "refresh")]
-        project.pulumi("destroy", "--yes", "--skip-preview", "--parallel", str(parallel))
+def teardown(project: Project, width: Sequence[str]) -> None:
+    """Destroy the fleet, checkpoints off (on, a destroy of thousands takes minutes)."""
+    project.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    project.pulumi("destroy", "--yes", "--skip-preview", *width)
+
+
+def teams_rows(n: int, teams: int, parallel: int, skips: Sequence[str]) -> list[Run]:
+    """``up`` and ``refresh``, once per checkpoint setting (``skips``: PULUMI_SKIP_CHECKPOINTS
+    values), each on a fresh emulator and stack."""
+    rows: list[Run] = []
+    for skip in skips:
+        mode = "checkpoints off" if skip == "true" else "checkpoints on"
+        with fleet(n, teams) as (project, emulator):
+            width = ["--parallel", str(parallel)]
+            rows += [measure(project, emulator, f"`pulumi {cmd}`, {mode}", [cmd, *width],
+                             PULUMI_SKIP_CHECKPOINTS=skip) for cmd in ("up", "refresh")]
+            teardown(project, width)
     return rows
 
 
 def scale_rows(n: int, teams: int, parallel: int) -> list[Run]:
     with fleet(n, teams) as (project, emulator):
         width = ["--parallel", str(parallel)]
-        rows = [measure(project, emulator, f"`pulumi up` of {n}", ["up", *width])]
+        # Created with checkpoints off: on, the writes grow with the square of N (the teams
+        # rows show it at 1,000), which is not what these rows measure.
+        rows = [measure(project, emulator, f"`pulumi up` of {n}, checkpoints off",
+                        ["up", *width], PULUMI_SKIP_CHECKPOINTS="true")]
         senders = json.loads((project.dir / "senders.json").read_text())
         for turn, skip in enumerate(("false", "true", "false", "true")):
             senders["s00000"]["sender_name"] = f"Sender 0, renamed {turn}"
@@ -206,8 +245,11 @@ def scale_rows(n: int, teams: int, parallel: int) -> list[Run]:
             label = f"one-sender change, checkpoints {'off' if skip == 'true' else 'on'}"
             rows.append(measure(project, emulator, label, ["up", *width],
                                 PULUMI_SKIP_CHECKPOINTS=skip))
-        rows.append(measure(project, emulator, f"`pulumi refresh` of {n}", ["refresh", *width]))
-        project.pulumi("destroy", "--yes", "--skip-preview", *width)
+        for skip in ("false", "true"):
+            label = f"`pulumi refresh` of {n}, checkpoints {'off' if skip == 'true' else 'on'}"
+            rows.append(measure(project, emulator, label, ["refresh", *width],
+                                PULUMI_SKIP_CHECKPOINTS=skip))
+        teardown(project, width)
     return rows
 
 
@@ -218,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--teams", type=int, default=10, help="teams (10)")
     p.add_argument("--parallel", type=int,
                    help="pulumi's --parallel (default: what ./scripts/pulumi passes)")
+    p.add_argument("--checkpoints", nargs="+", choices=("on", "off"), default=["on", "off"],
+                   help="teams: the engine's checkpoints on, off (PULUMI_SKIP_CHECKPOINTS) or both")
     args = p.parse_args(argv)
     if BIN is None:
         raise SystemExit(f"bench.fleet: {SKIP_REASON}")
@@ -228,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"{args.n} senders over {args.teams} teams; the real Pulumi CLI, --parallel "
           f"{parallel}.\n")
     if args.what == "teams":
-        rows = teams_rows(args.n, args.teams, parallel)
+        skips = ["true" if mode == "off" else "false" for mode in args.checkpoints]
+        rows = teams_rows(args.n, args.teams, parallel, skips)
         print(common.table(TEAM_HEADERS, [r.team_cells() for r in rows]))
     else:
         rows = scale_rows(args.n, args.teams, parallel)
