@@ -231,7 +231,7 @@ def teams_rows(n: int, teams: int, parallel: int, skips: Sequence[str]) -> list[
     return rows
 
 
-def scale_rows(n: int, teams: int, parallel: int) -> list[Run]:
+def scale_rows(n: int, teams: int, parallel: int, skips: Sequence[str], rounds: int) -> list[Run]:
     with fleet(n, teams) as (project, emulator):
         width = ["--parallel", str(parallel)]
         # Created with checkpoints off: on, the writes grow with the square of N (the teams
@@ -239,13 +239,13 @@ def scale_rows(n: int, teams: int, parallel: int) -> list[Run]:
         rows = [measure(project, emulator, f"`pulumi up` of {n}, checkpoints off",
                         ["up", *width], PULUMI_SKIP_CHECKPOINTS="true")]
         senders = json.loads((project.dir / "senders.json").read_text())
-        for turn, skip in enumerate(("false", "true", "false", "true")):
+        for turn, skip in enumerate(list(skips) * rounds):  # the settings alternate
             senders["s00000"]["sender_name"] = f"Sender 0, renamed {turn}"
             (project.dir / "senders.json").write_text(json.dumps(senders))
             label = f"one-sender change, checkpoints {'off' if skip == 'true' else 'on'}"
             rows.append(measure(project, emulator, label, ["up", *width],
                                 PULUMI_SKIP_CHECKPOINTS=skip))
-        for skip in ("false", "true"):
+        for skip in skips:
             label = f"`pulumi refresh` of {n}, checkpoints {'off' if skip == 'true' else 'on'}"
             rows.append(measure(project, emulator, label, ["refresh", *width],
                                 PULUMI_SKIP_CHECKPOINTS=skip))
@@ -261,7 +261,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--parallel", type=int,
                    help="pulumi's --parallel (default: what ./scripts/pulumi passes)")
     p.add_argument("--checkpoints", nargs="+", choices=("on", "off"), default=["on", "off"],
-                   help="teams: the engine's checkpoints on, off (PULUMI_SKIP_CHECKPOINTS) or both")
+                   help="the engine's checkpoints on, off (PULUMI_SKIP_CHECKPOINTS) or both")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="scale: one-sender changes per checkpoint setting (2)")
     args = p.parse_args(argv)
     if BIN is None:
         raise SystemExit(f"bench.fleet: {SKIP_REASON}")
@@ -271,12 +273,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"Emulator: {LIMIT} requests / {WINDOW:g} s per key, latency profile '{PROFILE}'; "
           f"{args.n} senders over {args.teams} teams; the real Pulumi CLI, --parallel "
           f"{parallel}.\n")
+    skips = ["true" if mode == "off" else "false" for mode in args.checkpoints]
     if args.what == "teams":
-        skips = ["true" if mode == "off" else "false" for mode in args.checkpoints]
         rows = teams_rows(args.n, args.teams, parallel, skips)
         print(common.table(TEAM_HEADERS, [r.team_cells() for r in rows]))
     else:
-        rows = scale_rows(args.n, args.teams, parallel)
+        rows = scale_rows(args.n, args.teams, parallel, skips, args.rounds)
         print(common.table(SCALE_HEADERS, [r.scale_cells() for r in rows]))
 
 

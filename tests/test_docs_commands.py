@@ -64,7 +64,7 @@ SMALL: dict[str, str] = {
     "python -m bench.engine": "--n 2 --host widened",  # the real CLI (.ci/run provides it)
     "python -m bench.inventory": "--n 50",
     "python -m bench.lint_dns": "--n 3 --rounds 1",
-    "python -m bench.fleet": "--n 4 --teams 2",  # the real CLI (.ci/run provides it)
+    "python -m bench.fleet": "--n 2 --teams 1 --checkpoints off --rounds 1",  # the real CLI
 }
 EMULATOR = "python -m lemlist_emulator"
 

@@ -159,8 +159,8 @@ def test_a_month_in_the_life_of_a_prod_stack(checkout: Path) -> None:
         assert all(line in stack_file.splitlines() for line in kept), "init reformatted the file"
         prod("config", "set", "lemlist:apiUrl", emulator.url)  # lemlist itself, in production
         prod("config", "set", "--secret", "lemlist:apiKey", OLD_KEY)
-        for key, password in PASSWORDS.items():
-            prod("config", "set", "--secret", "--path", f"passwords.{key}", password)
+        secrets = [a for k, v in PASSWORDS.items() for a in ("--secret", f"passwords.{k}={v}")]
+        prod("config", "set-all", "--path", *secrets)
         assert "protect: true" in (checkout / "stacks" / "Pulumi.prod.yaml").read_text()
         prod("up", "--yes")
         assert {a.split("@")[0] for a in by_address(emulator)} == SENDERS
@@ -195,9 +195,9 @@ def test_a_month_in_the_life_of_a_prod_stack(checkout: Path) -> None:
         prod("config", "set", "--secret", "lemlist:apiKey", NEW_KEY)
         prod("refresh", "--yes")  # the wrapper runs the program: the key as set now
         # The same week, an update: a new sender joins, connected and tested with the new key.
-        prod("config", "set", "--path", "senders.carol.sender_name", "Carol Diaz")
-        prod("config", "set", "--path", "senders.carol.sender_email", "carol@example.com")
-        prod("config", "set", "--secret", "--path", "passwords.carol", CAROL)
+        prod("config", "set-all", "--path", "--plaintext", "senders.carol.sender_name=Carol Diaz",
+             "--plaintext", "senders.carol.sender_email=carol@example.com",
+             "--secret", f"passwords.carol={CAROL}")
         emulator.clear_log()
         prod("up", "--yes")
         assert "carol@example.com" in by_address(emulator)
