@@ -68,7 +68,7 @@ def _cpu_seconds(proc: Path) -> float:
 
 
 @dataclass
-class Memory:
+class Usage:
     """The peak resident memory (VmHWM, MiB) and the CPU time (s) of the host and the CLI,
     sampled from /proc (the CPU time: the last sample of each process, summed)."""
 
@@ -103,7 +103,7 @@ class Memory:
                 self.program_cpu[int(proc.name)] = cpu
 
     @contextmanager
-    def watch(self, where: Path) -> Iterator[Memory]:
+    def watch(self, where: Path) -> Iterator[Usage]:
         def loop() -> None:
             while not self._stop.wait(0.2):
                 self._sample(where)
@@ -129,7 +129,7 @@ class Run:
     elapsed: float = 0.0
     peak: int = 0
     rate_limited: int = 0
-    memory: Memory = field(default_factory=Memory)
+    usage: Usage = field(default_factory=Usage)
 
     @property
     def team_floor(self) -> float:
@@ -146,10 +146,10 @@ class Run:
     def scale_cells(self) -> list[object]:
         return [self.label, self.requests, f"{self.wall:.2f}", f"{self.elapsed:.2f}",
                 f"**{self.wall - self.elapsed:.2f}**",
-                f"{sum(self.memory.host_cpu.values()):.1f}",
-                f"{sum(self.memory.cli_cpu.values()):.1f}",
-                f"{sum(self.memory.program_cpu.values()):.1f}",
-                f"{self.memory.host:.0f}", f"{self.memory.cli:.0f}"]
+                f"{sum(self.usage.host_cpu.values()):.1f}",
+                f"{sum(self.usage.cli_cpu.values()):.1f}",
+                f"{sum(self.usage.program_cpu.values()):.1f}",
+                f"{self.usage.host:.0f}", f"{self.usage.cli:.0f}"]
 
 
 TEAM_HEADERS = ["command", "requests", "teams", "busiest team's requests", "its floor s",
@@ -179,7 +179,7 @@ def measure(
     saved = dict(project.env)
     project.env.update(env)
     try:
-        with run.memory.watch(project.dir):
+        with run.usage.watch(project.dir):
             started = time.monotonic()
             done = project.pulumi(*args, "--yes", "--skip-preview")
             run.wall = time.monotonic() - started
@@ -197,7 +197,7 @@ def measure(
         run.elapsed = max(r.started + r.duration for r in log) - min(r.started for r in log)
     run.peak = peak_in_flight(emulator)
     print(f"  {label}: CLI {run.wall:.1f} s, lemlist {run.elapsed:.1f} s, {run.requests} "
-          f"requests, {run.rate_limited} x 429, host {run.memory.host:.0f} MiB", flush=True)
+          f"requests, {run.rate_limited} x 429, host {run.usage.host:.0f} MiB", flush=True)
     return run
 
 

@@ -28,7 +28,7 @@ from pulumi.runtime import rpc
 from ..config.teamclients import TeamClients
 from ..errors import ConfigurationError, LemlistError
 from ..host import hostdiff, hosterrors, hosthealth, hostpool
-from ..host.hostdiff import NamedDiff
+from ..host.hostdiff import PROVIDER_KEY, NamedDiff
 from ..lemlist.redaction import guarded
 from ..rules.validation import Failure, validate
 from . import owners
@@ -41,7 +41,6 @@ from .refresh import read_mailbox, unhealthy_reasons
 from .schema import COMPUTED_OUTPUTS, FIELDS, SECRET_FIELDS
 from .verify import GONE, verify
 
-PROVIDER_KEY = "__provider"
 #: What to do about a mailbox lemlist no longer knows, found by an update.
 GONE_ADVICE = (
     "lemlist no longer knows it (it was disconnected outside Pulumi). Run `pulumi refresh` to "

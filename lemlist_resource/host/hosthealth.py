@@ -46,9 +46,9 @@ from google.rpc import status_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
+from .hostdiff import PROVIDER_KEY
 from .hostpool import in_host
 
-PROVIDER_KEY = "__provider"
 #: The trailer grpc-go reads a status's details from (``status.FromError``).
 DETAILS_TRAILER = "grpc-status-details-bin"
 #: The host's methods whose calls may end as a partial failure.
